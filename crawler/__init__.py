@@ -1,0 +1,1 @@
+"""The Scrapy project: one spider per configured source, CMS-family profiles, extraction."""

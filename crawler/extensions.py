@@ -1,0 +1,68 @@
+"""Records each source's crawl (counts, status, the reason it failed) in the store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy import signals
+
+from scheduler.clock import now
+from scheduler.store import Store, open_store
+from scheduler.store.articles import SourceRun, start_crawl_run
+
+
+class RunRecorder:
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.database_url = crawler.settings.get("XINQU_DATABASE_URL")
+        self.run_id = crawler.settings.getint("XINQU_RUN_ID") or None
+        self.store: Store | None = None
+        self.source_run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RunRecorder:
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider: Any) -> None:
+        if not self.database_url:
+            return
+        self.store = open_store(self.database_url, migrate=False)
+        with self.store.session() as session:
+            if self.run_id is None:
+                self.run_id = start_crawl_run(session, trigger="scrapy").id
+            run = SourceRun(run_id=self.run_id, source=spider.name, started_at=now())
+            session.add(run)
+            session.flush()
+            self.source_run_id = run.id
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.store is None or self.source_run_id is None:
+            return
+        stats = self.crawler.stats
+        with self.store.session() as session:
+            run = session.get(SourceRun, self.source_run_id)
+            assert run is not None
+            run.finished_at = now()
+            run.requests = stats.get_value("downloader/request_count", 0)
+            run.new = stats.get_value("xinqu/new", 0)
+            run.updated = stats.get_value("xinqu/updated", 0)
+            run.known = stats.get_value("xinqu/known", 0) + stats.get_value("xinqu/too_old", 0)
+            run.errors = stats.get_value("xinqu/errors", 0)
+            run.anti_bot = getattr(spider, "anti_bot", None)
+            messages = getattr(spider, "error_messages", [])
+            run.error_message = messages[0] if messages else None
+            run.status = self._status(stats, reason, run)
+        self.store.dispose()
+
+    @staticmethod
+    def _status(stats: Any, reason: str, run: SourceRun) -> str:
+        if run.anti_bot:
+            return "blocked"
+        if reason not in ("finished",):
+            return "interrupted"
+        if not stats.get_value("xinqu/list_pages_ok", 0):
+            return "failed"
+        return "partial" if run.errors else "ok"

@@ -1,0 +1,28 @@
+"""One readable line for a failed request."""
+
+from __future__ import annotations
+
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet import error
+from twisted.python.failure import Failure
+
+_REASONS: tuple[tuple[type[BaseException], str], ...] = (
+    (error.DNSLookupError, "host name not found (DNS)"),
+    (error.ConnectionRefusedError, "connection refused (site down?)"),
+    (error.TCPTimedOutError, "connection timed out"),
+    (error.TimeoutError, "timed out"),
+    (error.ConnectionLost, "connection lost"),
+)
+
+
+def describe_failure(failure: Failure) -> str:
+    if failure.check(HttpError):
+        response = failure.value.response
+        return f"HTTP {response.status}"
+    for kind, text in _REASONS:
+        if failure.check(kind):
+            return text
+    name = type(failure.value).__name__
+    if "SSL" in name or "TLS" in name or "certificate" in str(failure.value).lower():
+        return f"TLS error ({failure.value})"
+    return f"{name}: {failure.value}"

@@ -1,0 +1,66 @@
+"""The CMS-family interface: how a platform lists, pages and presents its news.
+
+A family is code shared by every site on one platform; a site is data (a source
+entry naming ``family:``). The generic family works on any plain-HTML list page;
+platform families override only what their platform does differently (a JSON list
+API, an embedded XML datastore, a known pagination scheme, known selectors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+from scrapy import Request
+from scrapy.http import Response
+
+from crawler.extract.article import ArticleSelectors, ExtractedArticle, extract_article
+from scheduler.config import Source
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """One article link found on a list page."""
+
+    url: str
+    title: str
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ListPage:
+    entries: list[ListEntry]
+    next_urls: list[str] = field(default_factory=list)
+
+
+class Family:
+    """Default behaviour; subclasses override what their platform does differently."""
+
+    name = "generic"
+    #: Selectors a platform is known to use, tried before automatic extraction.
+    article_selectors = ArticleSelectors()
+
+    def list_requests(self, source: Source, url: str, **meta: object) -> Iterable[Request]:
+        """The request(s) that fetch the first page of one configured list URL."""
+        yield Request(url, meta=dict(meta))
+
+    def parse_list(self, response: Response, source: Source, tz: tzinfo, now: datetime) -> ListPage:
+        from crawler.extract.listing import discover_entries, find_next_pages
+
+        entries = discover_entries(response, source, tz, now)
+        return ListPage(entries=entries, next_urls=find_next_pages(response, source))
+
+    def selectors(self, source: Source) -> ArticleSelectors:
+        return ArticleSelectors(
+            title=source.title_selector or self.article_selectors.title,
+            date=source.date_selector or self.article_selectors.date,
+            body=source.body_selector or self.article_selectors.body,
+        )
+
+    def parse_article(
+        self, response: Response, source: Source, tz: tzinfo, now: datetime
+    ) -> ExtractedArticle:
+        return extract_article(
+            response.text, response.url, tz=tz, selectors=self.selectors(source), now=now
+        )

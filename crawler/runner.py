@@ -1,0 +1,100 @@
+"""Running a crawl of some or all sources in this process, recording it in the store.
+
+Twisted's reactor cannot be restarted in one process, so a long-lived caller
+(the scheduler) runs each crawl as a child `xinqu crawl` process instead of
+calling this twice.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.utils.project import get_project_settings
+
+from crawler.spiderloader import spider_class
+from scheduler.app import App
+from scheduler.store.articles import SourceRun, finish_crawl_run, start_crawl_run
+
+
+def scrapy_settings(app: App, run_id: int | None = None, verbose: int = 0) -> Settings:
+    """The project's Scrapy settings with the product's `crawl:` settings mapped in."""
+    crawl = app.config.settings.crawl
+    settings = get_project_settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.update(
+        {
+            "DOWNLOAD_DELAY": crawl.download_delay,
+            "AUTOTHROTTLE_ENABLED": crawl.autothrottle and crawl.download_delay > 0,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_requests_per_domain,
+            "DOWNLOAD_TIMEOUT": crawl.timeout_seconds,
+            "RETRY_TIMES": crawl.retry_times,
+            "XINQU_CONFIG": str(app.config.directory),
+            "XINQU_DATABASE_URL": app.database_url,
+            "XINQU_RUN_ID": run_id or 0,
+            "LOG_LEVEL": "DEBUG" if verbose >= 2 else "INFO" if verbose else "WARNING",
+        },
+        priority="cmdline",
+    )
+    if crawl.user_agent:
+        settings.set("USER_AGENT", crawl.user_agent, priority="cmdline")
+    return settings
+
+
+class Progress:
+    """Counts items per source as they are stored; prints on a terminal only."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.items: dict[str, int] = {}
+
+    def item_scraped(self, item: Any, spider: Any) -> None:
+        self.items[spider.name] = self.items.get(spider.name, 0) + 1
+        if self.enabled:
+            total = sum(self.items.values())
+            sys.stderr.write(f"\r  crawling: {total} articles from {len(self.items)} sources ")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.enabled and self.items:
+            sys.stderr.write("\n")
+
+
+def run_crawl(
+    app: App,
+    names: Sequence[str] = (),
+    *,
+    refresh: bool = False,
+    trigger: str = "cli",
+    verbose: int = 0,
+    progress: bool | None = None,
+) -> list[SourceRun]:
+    """Crawl the named sources (default: every enabled one) and return their runs."""
+    config = app.config
+    sources = [config.source(n) for n in names] if names else list(config.enabled_sources)
+    store = app.store
+    with store.session() as session:
+        run_id = start_crawl_run(session, trigger=trigger).id
+    process = CrawlerProcess(scrapy_settings(app, run_id, verbose), install_root_handler=False)
+    watcher = Progress(sys.stderr.isatty() if progress is None else progress)
+    status = "failed"
+    try:
+        for source in sources:
+            crawler = process.create_crawler(spider_class(config, source.name))
+            crawler.signals.connect(watcher.item_scraped, signal=signals.item_scraped)
+            process.crawl(crawler, refresh=refresh)
+        process.start()
+        status = "finished"
+    finally:
+        watcher.done()
+        with store.session() as session:
+            finish_crawl_run(session, run_id, status)
+    with store.session() as session:
+        runs = list(
+            session.query(SourceRun).filter(SourceRun.run_id == run_id).order_by(SourceRun.source)
+        )
+    return runs

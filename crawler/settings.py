@@ -1,0 +1,52 @@
+"""Scrapy settings for xinqu-digest's crawler.
+
+Polite defaults for government sites: robots.txt obeyed, one request at a time per
+site, a delay plus AutoThrottle, an honest User-Agent, retries with backoff on
+timeouts and 5xx. Product settings (config/settings.yaml `crawl:`) are mapped in
+by :func:`crawler.runner.scrapy_settings`; these are the defaults for a bare
+`scrapy crawl NAME`.
+
+Docs: https://docs.scrapy.org/en/latest/topics/settings.html
+"""
+
+BOT_NAME = "xinqu"
+
+# Spiders are built from config/sources.yaml (or $XINQU_CONFIG), one per source.
+SPIDER_LOADER_CLASS = "crawler.spiderloader.SourceSpiderLoader"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- Politeness -------------------------------------------------------------
+USER_AGENT = "xinqu-digest/0.1 (+https://github.com/xinqu-digest; research bulletin crawler)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+
+# --- Retries: timeouts and 5xx, with exponential backoff ----------------------
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+# --- Pipeline: normalise, then store ------------------------------------------
+ITEM_PIPELINES = {
+    "crawler.pipelines.StorePipeline": 500,
+}
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "crawler.extensions.RunRecorder": 100,
+}
+
+# --- Misc -------------------------------------------------------------------
+COOKIES_ENABLED = True
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

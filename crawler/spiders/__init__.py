@@ -1,0 +1,1 @@
+"""Spider classes. Per-source spiders are generated from config (see spiderloader)."""

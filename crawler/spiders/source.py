@@ -1,0 +1,156 @@
+"""The one spider class; a subclass per source is made by the spider loader.
+
+Flow per configured list URL: fetch the list page (through the source's family),
+skip links already stored (unless ``refresh``) and links older than the crawl
+window, fetch the rest as articles, and follow pagination while a page still
+yields something new, up to ``max_pages``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from typing import Any
+
+import scrapy
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.antibot import detect_antibot
+from crawler.failures import describe_failure
+from crawler.families import ListEntry, get_family
+from crawler.items import ArticleItem
+from scheduler.clock import now as clock_now
+from scheduler.config import Config, Source
+from scheduler.store import open_store
+from scheduler.store.articles import known_canonical_urls
+from scheduler.store.urls import canonical_url
+
+
+class SourceSpider(scrapy.Spider):
+    name = "source"
+    source: Source
+    config: Config
+
+    def __init__(self, *args: Any, refresh: bool | str = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.refresh = str(refresh).lower() in ("1", "true", "yes")
+        self.family = get_family(self.source.family)
+        self.tz = self.config.settings.tz
+        self.now = clock_now(self.tz)
+        self.window_start = self.now - timedelta(days=self.config.settings.crawl.window_days)
+        self.max_pages = self.source.max_pages or self.config.settings.crawl.max_pages
+        self.known: set[str] = set()
+        self.error_messages: list[str] = []
+        self.anti_bot: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        url = crawler.settings.get("XINQU_DATABASE_URL")
+        if url and not spider.refresh:
+            store = open_store(url)
+            try:
+                with store.session() as session:
+                    spider.known = known_canonical_urls(session)
+            finally:
+                store.dispose()
+        return spider
+
+    def _meta(self, **extra: Any) -> dict[str, Any]:
+        meta: dict[str, Any] = dict(extra)
+        if not self.source.obey_robots:
+            meta["dont_obey_robotstxt"] = True
+        return meta
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.source.urls:
+            for request in self.family.list_requests(self.source, url):
+                yield request.replace(
+                    callback=self.parse_list,
+                    errback=self.on_error,
+                    meta=self._meta(**request.meta, list_url=url, page=1, kind="list"),
+                )
+
+    def _text_response(self, response: Response) -> Response:
+        if self.source.encoding and isinstance(response, TextResponse):
+            return response.replace(encoding=self.source.encoding)
+        return response
+
+    def parse_list(self, response: Response) -> Iterator[Request]:
+        response = self._text_response(response)
+        stats = self.crawler.stats
+        if (blocked := detect_antibot(response)) is not None:
+            self._record_block(blocked, response.url)
+            return
+        stats.inc_value("xinqu/list_pages_ok")
+        page = self.family.parse_list(response, self.source, self.tz, self.now)
+        if not page.entries:
+            stats.inc_value("xinqu/empty_list_pages")
+        fresh = 0
+        for entry in page.entries:
+            key = canonical_url(entry.url)
+            if key in self.known:
+                stats.inc_value("xinqu/known")
+                continue
+            if entry.published_at is not None and entry.published_at < self.window_start:
+                stats.inc_value("xinqu/too_old")
+                continue
+            self.known.add(key)
+            fresh += 1
+            yield Request(
+                entry.url,
+                callback=self.parse_article,
+                errback=self.on_error,
+                meta=self._meta(list_url=response.meta["list_url"], entry=entry, kind="article"),
+            )
+        number = response.meta.get("page", 1)
+        if fresh and number < self.max_pages:
+            for url in page.next_urls[:1]:
+                yield Request(
+                    url,
+                    callback=self.parse_list,
+                    errback=self.on_error,
+                    meta=self._meta(
+                        list_url=response.meta["list_url"], page=number + 1, kind="list"
+                    ),
+                )
+
+    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
+        response = self._text_response(response)
+        if (blocked := detect_antibot(response)) is not None:
+            self._record_block(blocked, response.url)
+            return
+        entry: ListEntry = response.meta["entry"]
+        article = self.family.parse_article(response, self.source, self.tz, self.now)
+        yield ArticleItem(
+            url=response.url,
+            source=self.source.name,
+            area=self.source.area,
+            site_name=self.source.site_name,
+            title=article.title or entry.title,
+            published_at=article.published_at or entry.published_at,
+            text=article.text,
+            html=article.html,
+            source_line=article.source_line,
+            list_url=response.meta.get("list_url"),
+        )
+
+    def _record_block(self, kind: str, url: str) -> None:
+        self.anti_bot = kind
+        self.crawler.stats.inc_value("xinqu/errors")
+        self.error_messages.append(f"blocked by anti-bot protection ({kind}) at {url}")
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        if response is not None and (blocked := detect_antibot(response)) is not None:
+            self._record_block(blocked, request.url)
+            return
+        self.crawler.stats.inc_value("xinqu/errors")
+        kind = request.meta.get("kind", "page")
+        if kind == "list":
+            self.crawler.stats.inc_value("xinqu/list_pages_failed")
+        message = f"{kind} {request.url}: {describe_failure(failure)}"
+        self.error_messages.append(message)
+        self.logger.warning(message)

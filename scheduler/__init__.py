@@ -1,0 +1,1 @@
+"""xinqu-digest: everything after the crawl (store, process, issue, mail) and the CLI."""

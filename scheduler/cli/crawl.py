@@ -1,0 +1,38 @@
+"""`xinqu crawl`: run the spiders now and print a per-source summary."""
+
+from __future__ import annotations
+
+import click
+
+from scheduler.app import App
+
+
+@click.command()
+@click.option(
+    "--source", "sources", multiple=True, metavar="NAME", help="Only this source (repeatable)."
+)
+@click.option("--refresh", is_flag=True, help="Fetch articles again even when already stored.")
+@click.pass_obj
+def crawl(app: App, sources: tuple[str, ...], refresh: bool) -> None:
+    """Run the spiders now."""
+    from crawler.runner import run_crawl
+
+    verbose = click.get_current_context().find_root().params.get("verbose", 0)
+    for name in sources:
+        app.config.source(name)
+    runs = run_crawl(app, sources, refresh=refresh, verbose=verbose)
+    failed = 0
+    for run in runs:
+        line = (
+            f"{run.source:<16} {run.status:<8} requests={run.requests} new={run.new} "
+            f"updated={run.updated} known={run.known} errors={run.errors}"
+        )
+        if run.error_message:
+            line += f"  — {run.error_message}"
+        click.echo(line)
+        failed += run.status in ("failed", "blocked")
+    if runs and failed == len(runs):
+        raise click.exceptions.Exit(1)
+
+
+COMMANDS = [crawl]

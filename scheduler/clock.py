@@ -1,0 +1,23 @@
+"""The one place that reads the wall clock.
+
+Tests and demos freeze time by setting ``XINQU_NOW`` to an ISO 8601 timestamp
+(with offset); everything that needs "now" calls :func:`now`, so a child process
+(a crawl started by the scheduler) sees the same frozen clock.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, tzinfo
+
+
+def now(tz: tzinfo | None = None) -> datetime:
+    """The current time, timezone-aware (UTC unless ``tz`` is given)."""
+    frozen = os.environ.get("XINQU_NOW")
+    if frozen:
+        value = datetime.fromisoformat(frozen)
+        if value.tzinfo is None:
+            raise ValueError("XINQU_NOW must carry a UTC offset, e.g. 2026-11-25T09:00:00+08:00")
+    else:
+        value = datetime.now(UTC)
+    return value.astimezone(tz or UTC)

@@ -1,0 +1,325 @@
+"""Validated configuration: settings.yaml, sources.yaml and sections.yaml.
+
+Configuration reaches code only as the frozen pydantic objects defined here. Any
+mistake is reported as one ``ConfigError`` line naming the file, the key and what
+was expected, e.g. ``config/sources.yaml: sources[3].list_urls: expected a
+non-empty list of URLs``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from scheduler.errors import ConfigError
+
+SHIPPED_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+SLUG = re.compile(r"^[a-z0-9_]+$")
+_M = TypeVar("_M", bound=BaseModel)
+
+
+class _Strict(BaseModel):
+    """Unknown keys are mistakes (a typo must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_cron(value: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ValueError(f"expected a cron expression like '0 */6 * * *' ({exc})") from None
+    return value
+
+
+Cron = Annotated[str, Field(min_length=9)]
+
+
+class BulletinSettings(_Strict):
+    title: str = "西咸研究"
+    publisher: str = "西咸研究院"
+    distribution: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class DigestSettings(_Strict):
+    period_days: int = Field(14, ge=1, le=366)
+    max_items_per_section: int = Field(5, ge=1, le=100)
+    max_items_per_area: int = Field(1, ge=1, le=100)
+
+
+class CrawlSettings(_Strict):
+    download_delay: float = Field(1.0, ge=0)
+    user_agent: str | None = None
+    autothrottle: bool = True
+    concurrent_requests_per_domain: int = Field(1, ge=1, le=16)
+    timeout_seconds: float = Field(30.0, gt=0)
+    retry_times: int = Field(3, ge=0, le=10)
+    max_pages: int = Field(3, ge=1, le=100)
+    window_days: int = Field(
+        30, ge=1, description="articles older than this are not fetched from list pages"
+    )
+    hang_timeout_seconds: float = Field(1800.0, gt=0)
+
+
+class ScheduleSettings(_Strict):
+    crawl: Cron = "0 */6 * * *"
+    issue: Cron = "0 9 * * 2"
+    misfire_grace_seconds: int = Field(3600, ge=1)
+
+    _crawl_ok = field_validator("crawl", "issue")(_check_cron)
+
+
+class SmtpSettings(_Strict):
+    host: str = "localhost"
+    port: int = Field(25, ge=1, le=65535)
+    security: Literal["none", "starttls", "ssl"] = "none"
+    username: str | None = None
+    password_env: str = "XINQU_SMTP_PASSWORD"
+    timeout_seconds: float = Field(30.0, gt=0)
+
+    def password(self) -> str | None:
+        """The password comes only from the environment, never from a file."""
+        return os.environ.get(self.password_env) or None
+
+
+class MailSettings(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    transport: Literal["outbox", "smtp"] = "outbox"
+    from_: str = Field("西咸研究院 <bulletin@example.org>", alias="from")
+    reply_to: str | None = None
+    editor: str | None = Field(None, description="address for alerts and the editor copy")
+    rate_per_second: float = Field(0.0, ge=0, description="0: no limit")
+    smtp: SmtpSettings = SmtpSettings()
+
+
+class WebSettings(_Strict):
+    base_url: AnyHttpUrl = AnyHttpUrl("http://localhost:8000")
+    secret_env: str = "XINQU_SECRET"
+
+    def secret(self) -> str | None:
+        return os.environ.get(self.secret_env) or None
+
+
+class Settings(_Strict):
+    timezone: str = "Asia/Shanghai"
+    database_url: str | None = None
+    bulletin: BulletinSettings = BulletinSettings()
+    digest: DigestSettings = DigestSettings()
+    crawl: CrawlSettings = CrawlSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    mail: MailSettings = MailSettings()
+    web: WebSettings = WebSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"expected an IANA time zone like Asia/Shanghai, got {value!r}"
+            ) from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Source(_Strict):
+    """One news source: the minimum is name, area, site_name and list_urls."""
+
+    name: str
+    area: str = Field(min_length=1)
+    site_name: str = Field(min_length=1)
+    list_urls: list[AnyHttpUrl] = Field(min_length=1)
+    family: str | None = None
+    family_options: dict[str, Any] = Field(default_factory=dict)
+    enabled: bool = True
+    verified: bool = True
+    max_pages: int | None = Field(None, ge=1, le=100)
+    link_selector: str | None = None
+    title_selector: str | None = None
+    date_selector: str | None = None
+    body_selector: str | None = None
+    encoding: str | None = None
+    obey_robots: bool = True
+    schedule: Cron | None = None
+    note: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError(f"expected a slug of a-z, 0-9 and _, got {value!r}")
+        return value
+
+    @field_validator("encoding")
+    @classmethod
+    def _codec(cls, value: str | None) -> str | None:
+        import codecs
+
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f"expected a known text encoding, got {value!r}") from None
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        return None if value is None else _check_cron(value)
+
+    @property
+    def urls(self) -> list[str]:
+        return [str(u) for u in self.list_urls]
+
+
+class SourcesFile(_Strict):
+    sources: list[Source] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> SourcesFile:
+        seen: set[str] = set()
+        for source in self.sources:
+            if source.name in seen:
+                raise ValueError(f"source name {source.name!r} is used twice")
+            seen.add(source.name)
+        return self
+
+
+class Section(_Strict):
+    key: str
+    title: str = Field(min_length=1)
+    description: str | None = None
+
+
+class SectionsFile(_Strict):
+    """Sections in bulletin order, plus the classifier's editor-tunable knobs."""
+
+    sections: list[Section] = Field(min_length=1)
+    classifier: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _unique_keys(self) -> SectionsFile:
+        keys = [s.key for s in self.sections]
+        if len(keys) != len(set(keys)):
+            raise ValueError("section keys must be unique")
+        return self
+
+
+class Config(BaseModel):
+    """Everything loaded from one configuration folder."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    directory: Path
+    settings: Settings
+    sources: tuple[Source, ...]
+    sections: SectionsFile
+
+    def source(self, name: str) -> Source:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none configured"
+        raise ConfigError(f"unknown source {name!r} (known: {known})")
+
+    @property
+    def enabled_sources(self) -> tuple[Source, ...]:
+        return tuple(s for s in self.sources if s.enabled)
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _describe(path: Path, exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = _loc(tuple(first["loc"]))
+    message = first["msg"].removeprefix("Value error, ")
+    extra = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    if first["type"] == "extra_forbidden":
+        message = "unknown key (check the spelling against docs/product.md)"
+    elif first["type"] == "missing":
+        message = "required key is missing"
+    else:
+        message = f"expected {message[0].lower()}{message[1:]}" if message else "invalid"
+        message = message.replace("expected expected", "expected")
+    return f"{path}: {where}: {message}{extra}"
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: expected UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(
+            f"{path}:{line} not valid YAML ({getattr(exc, 'problem', exc)})"
+        ) from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys at the top level")
+    return raw
+
+
+def _validate(model: type[_M], path: Path, data: dict[str, Any]) -> _M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(path, exc)) from None
+
+
+def load_sources(path: Path) -> SourcesFile:
+    return _validate(SourcesFile, path, _read_yaml(path))
+
+
+def load_config(directory: Path | str | None = None) -> Config:
+    """Load and validate the three files of a configuration folder.
+
+    ``settings.yaml`` is optional (every key has a default); ``sources.yaml`` and
+    ``sections.yaml`` are required.
+    """
+    folder = Path(directory or os.environ.get("XINQU_CONFIG") or SHIPPED_CONFIG_DIR)
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: configuration folder not found")
+    settings_path = folder / "settings.yaml"
+    settings_data = _read_yaml(settings_path) if settings_path.exists() else {}
+    settings = _validate(Settings, settings_path, settings_data)
+    sources = load_sources(folder / "sources.yaml")
+    sections = _validate(
+        SectionsFile, folder / "sections.yaml", _read_yaml(folder / "sections.yaml")
+    )
+    return Config(
+        directory=folder,
+        settings=settings,
+        sources=tuple(sources.sources),
+        sections=sections,
+    )

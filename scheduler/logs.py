@@ -1,0 +1,51 @@
+"""Logging: one line per event; quiet on the console by default, rotating files on disk."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(log_dir: Path | None, verbose: int = 0) -> None:
+    """Console gets warnings (info with -v, debug with -vv); the file gets info.
+
+    The file handler is attached lazily on the first record so that `--help` or
+    a config error does not create a data folder.
+    """
+    root = logging.getLogger()
+    if getattr(root, "_xinqu_configured", False):
+        return
+    root.setLevel(logging.DEBUG if verbose >= 2 else logging.INFO)
+    console = logging.StreamHandler()
+    console.setLevel({0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG))
+    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(console)
+    if log_dir is not None:
+        root.addHandler(_LazyRotatingFile(log_dir / "xinqu.log"))
+    for noisy in ("scrapy", "twisted", "filelock", "trafilatura", "htmldate", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if verbose < 2 else logging.INFO)
+    root._xinqu_configured = True  # type: ignore[attr-defined]
+
+
+class _LazyRotatingFile(logging.Handler):
+    def __init__(self, path: Path) -> None:
+        super().__init__(logging.INFO)
+        self.path = path
+        self._handler: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._handler is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handler = logging.handlers.RotatingFileHandler(
+                self.path, maxBytes=5_000_000, backupCount=5, encoding="utf-8"
+            )
+            self._handler.setFormatter(logging.Formatter(FORMAT))
+        self._handler.emit(record)
+
+    def close(self) -> None:
+        if self._handler is not None:
+            self._handler.close()
+        super().close()

@@ -1,0 +1,112 @@
+"""Shared test fixtures: a real HTTP server for fixture sites, config folders, a fixed clock."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SITES = FIXTURES / "sites"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+REAL_PAGES = SHARED / "fixtures" / "real-pages"
+
+#: The fixture world's capture date: every test that crawls fixtures runs "now" here.
+FROZEN_NOW = "2026-11-25T10:00:00+08:00"
+
+
+@dataclass
+class SiteServer:
+    """A directory of fixture sites served over real HTTP on 127.0.0.1.
+
+    ``/<site>/...`` maps to ``tests/fixtures/sites/<site>/...``. Tests may add
+    ``routes`` (path -> callable returning (status, headers, body)) for 404s,
+    flaky 500s and the like; every request path is logged in ``requests``.
+    """
+
+    root: Path
+    host: str = "127.0.0.1"
+    port: int = 0
+    requests: list[str] = field(default_factory=list)
+    routes: dict[str, Callable[[], tuple[int, dict[str, str], bytes]]] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return f"http://{self.host}:{self.port}/{path.lstrip('/')}"
+
+
+def _handler(server: SiteServer) -> type[SimpleHTTPRequestHandler]:
+    class Handler(SimpleHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            server.requests.append(self.path)
+            route = server.routes.get(self.path.split("?")[0])
+            if route is not None:
+                status, headers, body = route()
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            super().do_GET()
+
+    return Handler
+
+
+@pytest.fixture
+def site_server() -> Iterator[SiteServer]:
+    server = SiteServer(root=SITES)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_handler(server), directory=str(SITES)))
+    server.port = httpd.server_address[1]
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture
+def frozen_now(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Freeze the product's clock (scheduler.clock) at the fixture capture date."""
+    monkeypatch.setenv("XINQU_NOW", FROZEN_NOW)
+    return FROZEN_NOW
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> Callable[..., Path]:
+    """Write a config folder: shipped sections, fast crawl settings, given sources."""
+
+    def make(sources: list[dict[str, Any]], **settings: Any) -> Path:
+        folder = tmp_path / "config"
+        folder.mkdir(exist_ok=True)
+        base: dict[str, Any] = {
+            "crawl": {
+                "download_delay": 0,
+                "autothrottle": False,
+                "retry_times": 2,
+                "timeout_seconds": 10,
+            },
+        }
+        for key, value in settings.items():
+            base[key] = {**base.get(key, {}), **value} if isinstance(value, dict) else value
+        (folder / "settings.yaml").write_text(yaml.safe_dump(base, allow_unicode=True), "utf-8")
+        (folder / "sources.yaml").write_text(
+            yaml.safe_dump({"sources": sources}, allow_unicode=True), "utf-8"
+        )
+        shipped = Path(__file__).resolve().parents[1] / "config" / "sections.yaml"
+        (folder / "sections.yaml").write_text(shipped.read_text("utf-8"), "utf-8")
+        return folder
+
+    return make

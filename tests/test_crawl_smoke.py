@@ -1,0 +1,76 @@
+"""End to end: `xinqu crawl` in a real process against a fixture site on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from scheduler.store import open_store
+from scheduler.store.articles import Article, SourceRun
+
+
+def run_xinqu(config: Path, data: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scheduler.cli",
+            "--config",
+            str(config),
+            "--data",
+            str(data),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=os.environ.copy(),
+        check=False,
+    )
+
+
+def test_crawl_stores_articles_then_recrawl_fetches_list_only(
+    site_server, make_config, frozen_now, tmp_path
+):
+    config = make_config(
+        [
+            {
+                "name": "demo_trs",
+                "area": "西咸新区",
+                "site_name": "西咸新区官网",
+                "list_urls": [site_server.url("demo_trs/xwzx/index.html")],
+                "obey_robots": False,
+            }
+        ]
+    )
+    data = tmp_path / "data"
+    first = run_xinqu(config, data, "crawl")
+    assert first.returncode == 0, first.stderr
+    assert "demo_trs" in first.stdout and "new=2" in first.stdout
+
+    store = open_store(f"sqlite:///{data / 'xinqu.db'}")
+    with store.session() as session:
+        articles = {a.title: a for a in session.query(Article)}
+    assert set(articles) == {
+        "西咸新区秦创原总窗口新增科技企业一百二十家",
+        "西咸新区出台促进数字经济高质量发展若干措施",
+    }
+    first_article = articles["西咸新区秦创原总窗口新增科技企业一百二十家"]
+    assert first_article.published_at.isoformat() == "2026-11-20T01:30:00+00:00"
+    assert first_article.source_line == "西咸新区融媒体中心"
+    assert first_article.site_name == "西咸新区官网"
+    assert first_article.text.splitlines()[0].startswith("今年以来，西咸新区秦创原总窗口")
+    second_article = articles["西咸新区出台促进数字经济高质量发展若干措施"]
+    assert second_article.source_line == "西咸新区发改局"
+    assert second_article.published_at.date().isoformat() == "2026-11-17"  # 00:00 +08:00
+
+    site_server.requests.clear()
+    second = run_xinqu(config, data, "crawl")
+    assert second.returncode == 0, second.stderr
+    assert site_server.requests == ["/demo_trs/xwzx/index.html"]
+    with store.session() as session:
+        runs = session.query(SourceRun).order_by(SourceRun.id).all()
+    assert [(r.new, r.status) for r in runs] == [(2, "ok"), (0, "ok")]
+    store.dispose()
