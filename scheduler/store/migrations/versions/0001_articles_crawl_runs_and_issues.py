@@ -1,8 +1,8 @@
-"""articles and crawl runs
+"""articles, crawl runs and issues
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 05:45:11.962014
+Create Date: 2026-11-25 05:50:02.192360
 """
 
 from collections.abc import Sequence
@@ -66,6 +66,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_crawl_runs_started_at"), ["started_at"], unique=False)
 
     op.create_table(
+        "issues",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("year_number", sa.Integer(), nullable=False),
+        sa.Column("issue_date", sa.Date(), nullable=False),
+        sa.Column("since", sa.Date(), nullable=False),
+        sa.Column("until", sa.Date(), nullable=False),
+        sa.Column("built_at", scheduler.store.base.UTCDateTime(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("subject", sa.Text(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("html", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("number"),
+        sa.UniqueConstraint("since", "until", name="uq_issue_period"),
+        sa.UniqueConstraint("year", "year_number", name="uq_issue_year_number"),
+    )
+    op.create_table(
         "source_runs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("run_id", sa.Integer(), nullable=False),
@@ -100,6 +120,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_source_runs_run_id"))
 
     op.drop_table("source_runs")
+    op.drop_table("issues")
     with op.batch_alter_table("crawl_runs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_crawl_runs_started_at"))
 
