@@ -9,6 +9,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import yaml
@@ -24,21 +25,28 @@ FROZEN_NOW = "2026-11-25T10:00:00+08:00"
 
 @dataclass
 class SiteServer:
-    """A directory of fixture sites served over real HTTP on 127.0.0.1.
+    """One fixture site served over real HTTP on its own 127.0.0.1 port.
 
-    ``/<site>/...`` maps to ``tests/fixtures/sites/<site>/...``. Tests may add
-    ``routes`` (path -> callable returning (status, headers, body)) for 404s,
-    flaky 500s and the like; every request path is logged in ``requests``.
+    The site's root is ``tests/fixtures/sites/<name>/``, so root-relative links in
+    fixture pages work as on the real site. Tests may add ``routes`` (path ->
+    callable returning (status, headers, body)) for 404s, flaky 500s, robots.txt
+    and the like; every request path is logged in ``requests``.
     """
 
+    name: str
     root: Path
     host: str = "127.0.0.1"
     port: int = 0
     requests: list[str] = field(default_factory=list)
     routes: dict[str, Callable[[], tuple[int, dict[str, str], bytes]]] = field(default_factory=dict)
 
-    def url(self, path: str) -> str:
+    def url(self, path: str = "") -> str:
         return f"http://{self.host}:{self.port}/{path.lstrip('/')}"
+
+    def localize(self, url: str) -> str:
+        """A real site's URL rewritten to this server (same path and query)."""
+        parts = urlsplit(url)
+        return urlunsplit(("http", f"{self.host}:{self.port}", parts.path, parts.query, ""))
 
 
 def _handler(server: SiteServer) -> type[SimpleHTTPRequestHandler]:
@@ -64,15 +72,21 @@ def _handler(server: SiteServer) -> type[SimpleHTTPRequestHandler]:
 
 
 @pytest.fixture
-def site_server() -> Iterator[SiteServer]:
-    server = SiteServer(root=SITES)
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_handler(server), directory=str(SITES)))
-    server.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
+def site_server() -> Iterator[Callable[[str], SiteServer]]:
+    """Factory: ``site_server("name")`` serves tests/fixtures/sites/name/ until teardown."""
+    running: list[ThreadingHTTPServer] = []
+
+    def start(name: str) -> SiteServer:
+        server = SiteServer(name=name, root=SITES / name)
+        handler = partial(_handler(server), directory=str(server.root))
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.port = httpd.server_address[1]
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        running.append(httpd)
+        return server
+
+    yield start
+    for httpd in running:
         httpd.shutdown()
         httpd.server_close()
 

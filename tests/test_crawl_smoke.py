@@ -34,13 +34,14 @@ def run_xinqu(config: Path, data: Path, *args: str) -> subprocess.CompletedProce
 def test_crawl_stores_articles_then_recrawl_fetches_list_only(
     site_server, make_config, frozen_now, tmp_path
 ):
+    site = site_server("demo_trs")
     config = make_config(
         [
             {
                 "name": "demo_trs",
                 "area": "西咸新区",
                 "site_name": "西咸新区官网",
-                "list_urls": [site_server.url("demo_trs/xwzx/index.html")],
+                "list_urls": [site.url("xwzx/index.html")],
                 "obey_robots": False,
             }
         ]
@@ -66,10 +67,10 @@ def test_crawl_stores_articles_then_recrawl_fetches_list_only(
     assert second_article.source_line == "西咸新区发改局"
     assert second_article.published_at.date().isoformat() == "2026-11-17"  # 00:00 +08:00
 
-    site_server.requests.clear()
+    site.requests.clear()
     second = run_xinqu(config, data, "crawl")
     assert second.returncode == 0, second.stderr
-    assert site_server.requests == ["/demo_trs/xwzx/index.html"]
+    assert site.requests == ["/xwzx/index.html"]
     with store.session() as session:
         runs = session.query(SourceRun).order_by(SourceRun.id).all()
     assert [(r.new, r.status) for r in runs] == [(2, "ok"), (0, "ok")]
