@@ -21,7 +21,9 @@ from scheduler.issue.candidates import Candidate
 _FIGURE = re.compile(r"\d[\d.,]*\s*(?:亿|万亿|千亿|百亿)(?:元|美元)?|\d[\d.]*\s*(?:%|％)")
 _DOCUMENT = re.compile(r"《[^《》]{2,60}》")
 _NAMED = re.compile(r"(?:公司|集团|项目|产业园|基地|园区|平台|中心|实验室)")
-_APPROVAL = re.compile(r"(?:获批|批复|批准|签约|签订|落地|开工|投产|竣工|揭牌|入选|授牌|出台|印发)")
+_APPROVAL = re.compile(
+    r"(?:获批|批复|批准|签约|签订|落地|开工建设|项目开工|正式开工|集中开工|投产|竣工|揭牌|入选|授牌|出台|印发)"
+)
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ def substance(title: str, text: str) -> tuple[float, list[str]]:
         ("named", _NAMED, 0.5, 4),
         ("approvals", _APPROVAL, 1.0, 3),
     ):
-        found = min(len(pattern.findall(text)), cap) + 2 * min(len(pattern.findall(title)), 1)
+        found = min(len(pattern.findall(text)), cap) + 2 * min(len(pattern.findall(title)), 2)
         if found:
             points += weight * found
             why.append(f"{label}×{found}")
