@@ -30,8 +30,8 @@ def print_html(settings: Settings, content: dict[str, Any], *, year_number: int)
     return environment().get_template("print.html").render(context)
 
 
-def render_pdf(settings: Settings, content: dict[str, Any], *, year_number: int) -> bytes:
-    """The issue as PDF bytes; the same content gives the same bytes."""
+def print_document(settings: Settings, content: dict[str, Any], *, year_number: int) -> Any:
+    """The laid-out WeasyPrint document (pages with their sizes) of the print edition."""
     try:
         import weasyprint
     except (ImportError, OSError) as exc:
@@ -39,7 +39,12 @@ def render_pdf(settings: Settings, content: dict[str, Any], *, year_number: int)
             f"cannot make the PDF edition: WeasyPrint is not usable here ({exc})"
         ) from None
     html = print_html(settings, content, year_number=year_number)
-    document = weasyprint.HTML(string=html).render()
+    return weasyprint.HTML(string=html).render()
+
+
+def render_pdf(settings: Settings, content: dict[str, Any], *, year_number: int) -> bytes:
+    """The issue as PDF bytes; the same content gives the same bytes."""
+    document = print_document(settings, content, year_number=year_number)
     day = datetime.fromisoformat(content["date"]).replace(tzinfo=UTC)
     document.metadata.title = f"{settings.bulletin.title} {content['date']}"
     document.metadata.authors = [settings.bulletin.publisher]

@@ -12,6 +12,7 @@ import unicodedata
 from urllib.parse import urlsplit
 
 _SPACE = re.compile(r"\s+")
+_NOT_IN_URLS = frozenset('"<>\\^`{|}')
 _PARA_END = "。！？；…”’」』）)!?.;:："
 
 
@@ -62,6 +63,6 @@ def safe_url(url: str | None) -> str:
     if not url:
         return ""
     url = url.strip()
-    if any(not _printable(ch) or ch.isspace() for ch in url):
+    if any(not _printable(ch) or ch.isspace() or ch in _NOT_IN_URLS for ch in url):
         return ""
     return url if urlsplit(url).scheme in {"http", "https"} else ""
