@@ -119,7 +119,9 @@ def test_mail_editions_cut_long_articles_and_the_print_edition_does_not(config: 
     content = issue_of(config, article(1, "贵安新区长文", "\n".join(paras)))
     parts = render_issue(config.settings, content, year_number=1)
     assert "第1段" in parts.text and "第7段" not in parts.text
-    assert "阅读全文：https://www.gaxq.gov.cn/1.html" in parts.text
+    assert "（节选，全文见原文）\n（来源：贵安新区官网）\n原文：https://www.gaxq.gov.cn/1.html" in (
+        parts.text
+    )
     assert "阅读全文" in parts.html and "第7段" not in parts.html
     printed = print_html(config.settings, content, year_number=1)
     assert "第7段" in printed and "阅读全文" not in printed

@@ -12,6 +12,7 @@ same bytes again; the per-recipient unsubscribe URL is left as
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -30,6 +31,9 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "mail_templates"
 #: An article in the mail editions is cut after about this many characters
 #: (whole paragraphs), with a link to the original; the print edition is whole.
 MAIL_ARTICLE_CHARS = 900
+
+#: Columns of the plain-text edition's masthead and rules.
+TEXT_WIDTH = 60
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,23 @@ def environment(directory: Path = TEMPLATES_DIR) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["cn_date"] = cn_date
+    env.filters["center_cols"] = center_cols
+    env.filters["spread_cols"] = spread_cols
     return env
+
+
+def columns(text: str) -> int:
+    """Terminal columns: CJK and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def center_cols(text: str, width: int = TEXT_WIDTH) -> str:
+    return " " * max(0, (width - columns(text)) // 2) + text
+
+
+def spread_cols(left: str, right: str, width: int = TEXT_WIDTH) -> str:
+    """`left` and `right` on one line of ``width`` columns (at least four spaces apart)."""
+    return left + " " * max(4, width - columns(left) - columns(right)) + right
 
 
 def cn_date(value: date | str) -> str:
