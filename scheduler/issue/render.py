@@ -182,8 +182,12 @@ def issue_context(
     }
 
 
+_INLINER = css_inline.CSSInliner(keep_style_tags=True)
+
+
 def inline_css(html: str) -> str:
-    return css_inline.inline(html)
+    """Every rule copied into style attributes; the <style> stays for media queries."""
+    return _INLINER.inline(html)
 
 
 def render_issue(settings: Settings, content: dict[str, Any], *, year_number: int) -> MessageParts:
