@@ -28,7 +28,9 @@ from scheduler.issue.headline import headline
 from scheduler.issue.render import render_issue
 from scheduler.issue.select import Scored, choose, rank
 from scheduler.issue.text import clean_line, paragraphs, safe_url
+from scheduler.store.articles import Article
 from scheduler.store.issues import Issue
+from scheduler.store.urls import canonical_url
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +153,28 @@ def _next_numbers(session: Session, year: int) -> tuple[int, int]:
     return number, in_year + 1
 
 
+def _keep_previous_items(
+    session: Session, issue: Issue, by_section: dict[str, list[Candidate]]
+) -> None:
+    """On a rebuild, the items the issue carried stay candidates.
+
+    Processing may no longer offer them, since this very issue marked them carried.
+    """
+    offered = {c.article.id for cands in by_section.values() for c in cands}
+    for section in json.loads(issue.content).get("sections", []):
+        if section.get("key") not in by_section:
+            continue
+        for item in section.get("items", []):
+            article = session.scalar(
+                select(Article).where(Article.canonical_url == canonical_url(item["url"]))
+            )
+            if article is not None and article.id not in offered:
+                offered.add(article.id)
+                by_section[section["key"]].append(
+                    Candidate(article, section["key"], also_at=tuple(item.get("also_at", ())))
+                )
+
+
 def _mark_carried(session: Session, article_ids: Iterable[int], issue_id: int) -> None:
     """Tell processing which articles this issue carries (its contract), when it is there."""
     try:
@@ -192,6 +216,8 @@ def build_issue(
             ]
             for key in keys
         }
+        if existing is not None:
+            _keep_previous_items(session, existing, by_section)
         if not any(by_section.values()):
             raise EmptyIssueError(
                 f"nothing to carry between {first} and {last}: crawl and process first"
