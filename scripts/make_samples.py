@@ -20,6 +20,7 @@ from typing import Any
 from scheduler.config import Config, load_config
 from scheduler.issue.build import assemble, content_json
 from scheduler.issue.candidates import Candidate
+from scheduler.issue.docx_edition import render_docx
 from scheduler.issue.printed import render_pdf
 from scheduler.issue.render import render_issue
 from scheduler.store.articles import Article
@@ -99,6 +100,7 @@ def main() -> None:
     html = OUT / "issue-1.html"
     html.write_text(parts.html.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe), encoding="utf-8")
     (OUT / "issue-1.pdf").write_bytes(render_pdf(settings, content, year_number=1))
+    (OUT / "issue-1.docx").write_bytes(render_docx(settings, content, year_number=1))
     if "--no-screenshot" not in sys.argv:
         screenshot(html, OUT / "issue-1.png")
     print(f"samples written to {OUT}")

@@ -203,3 +203,32 @@ def test_pdf_is_deterministic_a4_with_embedded_fonts(config: Config) -> None:
     document.write_pdf()
     families = {font.family for font in document.fonts.values()}
     assert families and all("CJK" in family for family in families), families
+
+
+def test_docx_draft_has_the_bulletin_anatomy_and_stable_bytes(config: Config) -> None:
+    import io
+
+    from docx import Document
+
+    from scheduler.issue.docx_edition import render_docx
+
+    content = issue_of(
+        config,
+        article(1, "大数据产业规模完成387亿元", "第一段。\n造氛围\n第二段。"),
+        article(2, "数字经济政策出台", "政策全文。", area="天府新区"),
+    )
+    data = render_docx(config.settings, content, year_number=3)
+    assert data == render_docx(config.settings, content, year_number=3)
+    lines = [p.text for p in Document(io.BytesIO(data)).paragraphs if p.text]
+    assert lines[:3] == ["西 咸 研 究", "2026年第3期（总第7期）", "西咸研究院\t2026年11月25日"]
+    assert lines[3:6] == [
+        "产业发展",
+        "1、贵安新区：大数据产业规模完成387亿元",
+        "2、天府新区：数字经济政策出台",
+    ]
+    assert "造氛围" in lines and "（来源：天府新区官网）" in lines
+    assert lines[-3:] == [
+        "送：省政府常务副省长。",
+        "\u3000\u3000 西咸新区管委会、西咸集团班子成员。",
+        "发：各新城管委会班子成员及部门。",
+    ]

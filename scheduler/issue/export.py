@@ -13,6 +13,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from scheduler.clock import now
 from scheduler.config import Settings
 from scheduler.errors import XinquError
+from scheduler.issue.docx_edition import issue_docx
 from scheduler.issue.printed import issue_pdf
 from scheduler.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
 
@@ -53,5 +54,5 @@ def export(settings: Settings, issue: Issue, fmt: str) -> bytes:
     if fmt == "pdf":
         return issue_pdf(settings, issue)
     if fmt == "docx":
-        raise XinquError("the print edition is a PDF: use --format pdf")
+        return issue_docx(settings, issue)
     raise XinquError(f"unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")

@@ -1,12 +1,12 @@
 """The print edition: the issue as an A4 PDF laid out like the printed bulletin.
 
-Why PDF through WeasyPrint rather than DOCX through python-docx: the edition
-comes from the same Jinja2 templates and autoescaping as the mail editions (one
-template language, one escaping story, `print.html` beside the others), it
-looks the same on every machine (fonts embedded, nothing re-flowed by a word
-processor), and it can be checked by eye and by test (pdftoppm). Its cost is
-Pango and a CJK font on the machine (Debian: fonts-noto-cjk), which
-scripts/test installs.
+Why the print edition is a PDF through WeasyPrint rather than a DOCX through
+python-docx: it comes from the same Jinja2 templates and autoescaping as the
+mail editions (`print.html` beside the others), it looks the same on every
+machine (fonts embedded, nothing re-flowed by a word processor), and it can be
+checked by eye and by test (pdftoppm). Its cost is Pango and a CJK font on the
+machine (Debian: fonts-noto-cjk), which scripts/test installs. A DOCX draft
+(``docx_edition.py``) exists only for an editor who wants to edit before printing.
 """
 
 from __future__ import annotations
