@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from scheduler.clock import now
@@ -195,6 +196,37 @@ def build_issue(
     rebuild: bool = False,
 ) -> Issue:
     """The issue of the period, built now unless it already exists (or ``rebuild``)."""
+    try:
+        return _build_issue(app, issue_date=issue_date, since=since, until=until, rebuild=rebuild)
+    except IntegrityError:
+        # Another process built this period, or took the next number, at the same moment.
+        tz = app.config.settings.tz
+        _, first, last = issue_period(
+            tz,
+            app.config.settings.digest.period_days,
+            issue_date=issue_date,
+            since=since,
+            until=until,
+        )
+        with app.store.session() as session:
+            existing = session.scalar(
+                select(Issue).where(Issue.since == first, Issue.until == last)
+            )
+        if existing is None:
+            raise XinquError(
+                "another issue was numbered at the same moment: run `digest build` again"
+            ) from None
+        return existing
+
+
+def _build_issue(
+    app: Any,
+    *,
+    issue_date: date | None,
+    since: date | None,
+    until: date | None,
+    rebuild: bool,
+) -> Issue:
     config: Config = app.config
     settings = config.settings
     tz = settings.tz
