@@ -162,6 +162,9 @@ class Source(_Strict):
     encoding: str | None = None
     obey_robots: bool = True
     schedule: Cron | None = None
+    priority: int = Field(
+        0, ge=-10, le=10, description="added to the issue ranking of this source's stories"
+    )
     note: str | None = None
 
     @field_validator("name")
