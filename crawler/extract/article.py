@@ -28,7 +28,7 @@ from crawler.extract.dates import has_time, parse_datetime
 
 #: Larger documents are cut here before parsing: no article needs more, and a
 #: hostile page should not cost minutes.
-MAX_HTML_CHARS = 4_000_000
+MAX_HTML_CHARS = 2_000_000
 
 ALLOWED_TAGS = {
     "p",
@@ -106,7 +106,6 @@ _DROP_TAGS = {
     "button",
     "input",
     "textarea",
-    "form",
     "head",
     "video",
     "audio",
@@ -158,8 +157,8 @@ _SOURCE_LABEL = re.compile(
     r"(?<![图片照])(?:信息来源|文章来源|稿件来源|新闻来源|内容来源|来源于|来源)\s*[:：]\s*"
 )
 _SOURCE_STOP = re.compile(
-    r"(?:作者|编辑|责任编辑|责编|记者|通讯员|浏览|点击|阅读|字号|发布|时间|日期|分享|打印|审核|摄影)"
-    r"(?:次数|量)?\s*[:：]"
+    r"(?:作者|责任编辑|编辑|责编|记者|通讯员|浏览次数|浏览|点击数|点击量|点击|阅读数|阅读量|阅读|"
+    r"字号|发布时间|发布日期|发布|时间|日期|分享|打印|审核|摄影)\s*[:：]"
 )
 _SOURCE_STRIP = " \t:：,，;；·•|｜()（）[]【】「」<>《》"
 _DATE_LABEL = re.compile(
@@ -171,11 +170,16 @@ _BOILERPLATE = re.compile(
     r"|打印本页|打印此页|【打印】|\[打印\]|关闭窗口|【关闭】|\[关闭\]|分享到|分享至|扫一扫|"
     r"字号\s*[:：]|【纠错】|\[纠错\]|^[【\[]?\s*(?:大|中|小)\s*(?:中|小)?\s*[】\]]?$|"
     r"^(?:上一篇|下一篇|上一条|下一条|相关阅读|相关新闻|相关链接|阅读下一篇)\s*[:：]?|"
-    r"浏览次数\s*[:：]|点击数\s*[:：]|阅读量\s*[:：]|^(?:返回顶部|收藏|打印|关闭|分享)$"
+    r"浏览次数\s*[:：]|点击数\s*[:：]|阅读量\s*[:：]|^(?:返回顶部|收藏|打印|关闭|分享|朋友圈|微信|微博)$|"
+    r"^(?:现在位置|当前位置|您的位置|你的位置|所在位置|您现在的位置)\s*[:：]|"
+    r"请使用浏览器分享|点击右上角|分享微信|^(?:扫码|扫描二维码)|Copyright\s*©|版权所有"
 )
 #: Lines longer than this are prose, never boilerplate or an info line.
 _SHORT_LINE = 60
 _TITLE_SPLIT = re.compile(r"\s*(?:__?|\s[-–—|]\s|--|\||｜)\s*")
+_SITE_NAME = re.compile(
+    r"(?:网|网站|门户|政府|新区|频道|客户端|报|\.(?:com|cn|net|org)\w*)\s*$", re.I
+)
 _TITLE_MARK = re.compile(r"title|tit\b|biaoti|headline|heading", re.IGNORECASE)
 _TIME_CLASS = re.compile(r"(?:^|[-_\s])(?:h-)?(?:pub-?)?(?:time|date)|pubtime|publish", re.I)
 _TAGS = re.compile(r"<[^>]{0,200}>")
@@ -337,11 +341,16 @@ def _plain(text: str) -> str:
 # -- title ---------------------------------------------------------------------------------
 
 
-def _strip_site_name(title: str) -> str:
+def _strip_site_name(title: str, page_lines: list[str]) -> str:
+    """``标题_栏目_网站名`` → ``标题``. A bare hyphen (``标题-中国科普网``) splits only when
+    the remainder names a site, or when the head stands alone as a line of the page."""
     parts = [p for p in _TITLE_SPLIT.split(title) if p.strip()]
-    if len(parts) <= 1:
-        return title
-    return parts[0] if len(parts[0]) >= 4 else max(parts, key=len)
+    if len(parts) > 1:
+        return parts[0] if len(parts[0]) >= 4 else max(parts, key=len)
+    head, dash, tail = title.rpartition("-") if "-" in title else title.rpartition("－")
+    if dash and len(head) >= 4 and (_SITE_NAME.search(tail) or head.strip() in page_lines):
+        return head.strip()
+    return title
 
 
 def _title_candidates(soup: BeautifulSoup) -> Iterator[Tag]:
@@ -353,12 +362,15 @@ def _title_candidates(soup: BeautifulSoup) -> Iterator[Tag]:
     yield from soup.find_all("h3")
 
 
-def _title(soup: BeautifulSoup, selectors: ArticleSelectors) -> str:
+def _title(soup: BeautifulSoup, selectors: ArticleSelectors, page_lines: list[str]) -> str:
     if selectors.title and (node := _select_one(soup, selectors.title)):
         return clean_line(node.get_text(" "))
-    meta = _meta(soup, "ArticleTitle", "og:title", "twitter:title")
+    meta = _meta(soup, "ArticleTitle")
     if meta:
         return _plain(meta)
+    meta = _meta(soup, "og:title", "twitter:title")
+    if meta:
+        return _strip_site_name(_plain(meta), page_lines)
     page_title = _plain(soup.title.get_text(" ")) if soup.title else ""
     best = ""
     first_h1 = ""
@@ -372,11 +384,10 @@ def _title(soup: BeautifulSoup, selectors: ArticleSelectors) -> str:
             best = text
         if not first_h1 and tag.name == "h1" and not tag.find_parent("a"):
             first_h1 = text
-    if best and (len(best) >= 8 or best == _strip_site_name(page_title)):
+    stripped = _strip_site_name(page_title, page_lines) if page_title else ""
+    if best and (len(best) >= 8 or best == stripped):
         return best
-    if page_title:
-        return _strip_site_name(page_title)
-    return best or first_h1
+    return stripped or best or first_h1
 
 
 # -- body ----------------------------------------------------------------------------------
@@ -450,14 +461,29 @@ def _clean_body(lines: list[str], title: str) -> list[str]:
 
 
 def _prune(node: Tag) -> None:
-    """Drop scripts, styles, comments-as-tags and boilerplate leaves from a body container."""
+    """Drop scripts, styles and boilerplate leaves (``责任编辑：…``, ``【打印本页】``) from a
+    body container. One bottom-up pass: text sizes and "holds a block" flags are summed
+    from the children, so huge containers stay linear."""
     for tag in node.find_all(list(_DROP_TAGS)):
         tag.decompose()
-    for tag in node.find_all(True):
-        if tag.decomposed or tag.find(list(_BLOCK_TAGS - {"body", "html"})) is not None:
+    tags = node.find_all(True)
+    size: dict[int, int] = {}
+    holds_block: dict[int, bool] = {}
+    for tag in reversed(tags):
+        length = 0
+        block = False
+        for child in tag.children:
+            if isinstance(child, Tag):
+                length += size.get(id(child), 0)
+                block = block or holds_block.get(id(child), False) or child.name in _BLOCK_TAGS
+            elif isinstance(child, NavigableString) and not isinstance(child, _TEXT_TYPES_EXCLUDED):
+                length += len(child.strip())
+        size[id(tag)] = length
+        holds_block[id(tag)] = block
+    for tag in tags:
+        if holds_block[id(tag)] or not 0 < size[id(tag)] <= _SHORT_LINE * 2:
             continue
-        text = clean_line(tag.get_text(" "))
-        if text and _is_boilerplate(text):
+        if _is_boilerplate(clean_line(tag.get_text(" "))):
             tag.decompose()
 
 
@@ -555,6 +581,11 @@ def _visible_date(
     labelled = _date_from_lines(info_lines, tz, now)
     if labelled is not None:
         return labelled[0]
+    for line in info_lines[:12]:  # the lines next to the body: its info line
+        if len(line) <= _SHORT_LINE and re.search(r"(?:19|20)\d{2}\s*[-/.年]", line):
+            found = parse_datetime(line, tz, now)
+            if found is not None:
+                return found
     for text in _date_nodes(soup, body):
         if (found := parse_datetime(text, tz, now)) is not None and re.search(r"\d{4}", text):
             return found
@@ -570,6 +601,8 @@ def clean_source(value: str) -> str | None:
     """A 来源 value without its label and the noise that follows it on the same line."""
     value = clean_line(value)
     value = _SOURCE_LABEL.sub("", value, count=1) if _SOURCE_LABEL.match(value) else value
+    if value.startswith(("|", "｜")):  # "来源: | 发布时间: …": the field is empty
+        return None
     stop = _SOURCE_STOP.search(value)
     if stop:
         value = value[: stop.start()]
@@ -601,12 +634,28 @@ def _source_line(soup: BeautifulSoup, info_lines: list[str], body_lines: list[st
     meta = _meta(soup, "source", "og:site_name:source")
     if meta and (value := clean_source(meta)):
         return value
-    # A closing "（来源：…）" inside the body itself.
-    tail = [line for line in body_lines[-3:] if len(line) <= _SHORT_LINE]
-    return _source_from_lines(tail)
+    # An info line the body took along at its top, or a closing "（来源：…）".
+    ends = [line for line in body_lines[:5] + body_lines[-3:] if len(line) <= _SHORT_LINE]
+    return _source_from_lines(ends)
 
 
 # -- the whole page ------------------------------------------------------------------------
+
+
+def _join_dangling_labels(lines: list[str]) -> list[str]:
+    """``来源：`` / ``发布时间：`` alone on a line take the next (short) line as their value."""
+    out: list[str] = []
+    carry = ""
+    for line in lines:
+        if carry and line != _BODY_MARK and len(line) <= _SHORT_LINE:
+            out[-1] = f"{carry} {line}"
+            carry = ""
+            continue
+        carry = ""
+        out.append(line)
+        if re.search(r"(?:来源|来源于|时间|日期)\s*[:：]$", line):
+            carry = line
+    return out
 
 
 def _info_lines(page_lines: list[str], body_lines: list[str]) -> list[str]:
@@ -633,8 +682,6 @@ def extract_article(
     if not html.strip():
         return ExtractedArticle(title="", published_at=None, text="", html="", source_line=None)
     soup = BeautifulSoup(html, "lxml")
-    title = _title(soup, selectors)
-
     body: Tag | None = None
     body_from = ""
     if selectors.body and (node := _select_one(soup, selectors.body)):
@@ -642,8 +689,9 @@ def extract_article(
     elif found := _container(soup):
         body, body_from = found
 
-    root = soup.body or soup
-    page_lines = text_lines(root, skip=body if body is not None and root is not body else None)
+    # The whole document, not soup.body: broken pages put content after a second <body>.
+    page_lines = _join_dangling_labels(text_lines(soup, skip=body))
+    title = _title(soup, selectors, page_lines)
     if body is not None:
         _prune(body)
         body_lines = text_lines(body)
