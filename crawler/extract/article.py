@@ -166,7 +166,8 @@ _DATE_LABEL = re.compile(
 )
 _PRIMARY_DATE_LABEL = re.compile(r"发布时间|发布日期|发表时间|发稿时间")
 _BOILERPLATE = re.compile(
-    r"^[\[【(（]?\s*(?:责任编辑|责编|编辑|审核|校对|终审|初审|复审|监制|值班编辑)\s*[:：]"
+    r"^[\[【(（]?\s*(?:责任编辑|责编|编辑|审核|校对|终审|初审|复审|监制|值班编辑)\s*[:：]|"
+    r"(?:责任编辑|责编)\s*[:：]"
     r"|打印本页|打印此页|【打印】|\[打印\]|关闭窗口|【关闭】|\[关闭\]|分享到|分享至|扫一扫|"
     r"字号\s*[:：]|【纠错】|\[纠错\]|^[【\[]?\s*(?:大|中|小)\s*(?:中|小)?\s*[】\]]?$|"
     r"^(?:上一篇|下一篇|上一条|下一条|相关阅读|相关新闻|相关链接|阅读下一篇)\s*[:：]?|"
@@ -363,6 +364,11 @@ def _title_candidates(soup: BeautifulSoup) -> Iterator[Tag]:
 
 
 def _title(soup: BeautifulSoup, selectors: ArticleSelectors, page_lines: list[str]) -> str:
+    """The article's title, a stray space before 年/月/日 removed (``2007 年末``)."""
+    return re.sub(r"(?<=\d) (?=[年月日])", "", _raw_title(soup, selectors, page_lines))
+
+
+def _raw_title(soup: BeautifulSoup, selectors: ArticleSelectors, page_lines: list[str]) -> str:
     if selectors.title and (node := _select_one(soup, selectors.title)):
         return clean_line(node.get_text(" "))
     meta = _meta(soup, "ArticleTitle")
@@ -387,6 +393,10 @@ def _title(soup: BeautifulSoup, selectors: ArticleSelectors, page_lines: list[st
     stripped = _strip_site_name(page_title, page_lines) if page_title else ""
     if best and (len(best) >= 8 or best == stripped):
         return best
+    # <title> may name only the column ("新区要闻_西咸新区"); unless the page shows it
+    # as a line of its own, the page's <h1> is then the better title.
+    if len(first_h1) >= 6 and first_h1 not in page_title and stripped not in page_lines:
+        return first_h1
     return stripped or best or first_h1
 
 
@@ -450,6 +460,12 @@ def _is_info_line(line: str) -> bool:
 
 def _clean_body(lines: list[str], title: str) -> list[str]:
     lines = [line for line in lines if not _is_boilerplate(line)]
+    # A title the page repeats in the body, broken over up to four lines.
+    squeezed = _SPACES.sub("", title)
+    for count in range(2, 5):
+        if squeezed and _SPACES.sub("", "".join(lines[:count])) == squeezed:
+            lines = lines[count:]
+            break
     # Title and info lines that a container or trafilatura took along at the top.
     while lines and (
         (title and (lines[0] == title or (len(lines[0]) <= len(title) + 8 and title in lines[0])))
@@ -457,6 +473,8 @@ def _clean_body(lines: list[str], title: str) -> list[str]:
         or (len(lines[0]) <= 30 and parse_datetime(lines[0], UTC) is not None)
     ):
         lines = lines[1:]
+    while lines and _is_info_line(lines[-1]) and len(lines[-1]) <= _SHORT_LINE:
+        lines = lines[:-1]
     return lines
 
 
