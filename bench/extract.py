@@ -6,7 +6,7 @@ prints per-page figures, the mean and the worst page of each.
 
     .venv/bin/python bench/extract.py [--pages DIR] [--show PAGE]
 
-GNE is optional (GPL-3.0, not a dependency): ``pip install gne`` into the venv to see it.
+GNE is optional (GPL-3.0, not a product dependency): ``pip install -e '.[bench]'`` to see it.
 """
 
 from __future__ import annotations
@@ -49,6 +49,13 @@ def _trafilatura(html: str, url: str) -> str:
     return trafilatura.extract(html, url=url) or ""
 
 
+def _trafilatura_precision(html: str, url: str) -> str:
+    """trafilatura as our fallback calls it: favor_precision, tables kept."""
+    import trafilatura
+
+    return trafilatura.extract(html, url=url, favor_precision=True, include_tables=True) or ""
+
+
 def _gne() -> Callable[[str, str], str] | None:
     try:
         with warnings.catch_warnings():
@@ -81,17 +88,21 @@ def main() -> None:
     if not pages:
         sys.exit(f"no pages with expected_text under {args.pages}")
 
-    extractors: dict[str, Callable[[str, str], str]] = {"trafilatura": _trafilatura}
+    extractors: dict[str, Callable[[str, str], str]] = {
+        "trafilatura": _trafilatura,
+        "traf-precise": _trafilatura_precision,
+    }
     gne = _gne()
     if gne is not None:
         extractors["gne"] = gne
     else:
         print("(gne not installed: pip install gne to compare it)")
     extractors["ours"] = _ours
+    body_from: list[str] = []
 
     scores: dict[str, list[float]] = {name: [] for name in extractors}
     seconds: dict[str, float] = dict.fromkeys(extractors, 0.0)
-    print(f"{'page':46}" + "".join(f"{name:>13}" for name in extractors))
+    print(f"{'page':46}" + "".join(f"{name:>13}" for name in extractors) + "  ours: body from")
     for page in pages:
         html = (args.pages / page["file"]).read_text(encoding="utf-8")
         row = f"{page['file'][:45]:46}"
@@ -104,7 +115,8 @@ def main() -> None:
             row += f"{score:13.3f}"
             if args.show == page["file"]:
                 print(f"\n----- {name} -----\n{text}\n")
-        print(row)
+        body_from.append(extract_article(html, page.get("url", ""), tz=TZ).body_from)
+        print(f"{row}  {body_from[-1]}")
     print("-" * (46 + 13 * len(extractors)))
     print(f"{'mean F1':46}" + "".join(f"{sum(s) / len(s):13.3f}" for s in scores.values()))
     print(f"{'worst page F1':46}" + "".join(f"{min(s):13.3f}" for s in scores.values()))
@@ -112,6 +124,12 @@ def main() -> None:
     base = sum(scores["trafilatura"]) / len(pages)
     ours = sum(scores["ours"]) / len(pages)
     print(f"ours vs trafilatura: {ours - base:+.3f} mean F1 over {len(pages)} pages")
+    for source in sorted(set(body_from)):
+        picked = [i for i, b in enumerate(body_from) if b == source]
+        figures = "  ".join(
+            f"{name} {sum(scores[name][i] for i in picked) / len(picked):.3f}" for name in scores
+        )
+        print(f"pages whose body came from {source or '-'} ({len(picked)}): {figures}")
 
 
 if __name__ == "__main__":

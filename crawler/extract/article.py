@@ -683,7 +683,7 @@ def _info_lines(page_lines: list[str], body_lines: list[str]) -> list[str]:
         before, after = page_lines[:at], page_lines[at + 1 :]
         return list(reversed(before[-40:])) + after[:40] + list(reversed(before[:-40]))
     body = set(body_lines)
-    return [line for line in page_lines if line not in body]
+    return [line for line in page_lines if line not in body or _is_info_line(line)]
 
 
 def extract_article(
