@@ -530,9 +530,8 @@ def _trafilatura_body(html: str, url: str) -> tuple[list[str], str]:
 # -- publish time and source ---------------------------------------------------------------
 
 
-def _date_from_lines(
-    lines: list[str], tz: tzinfo, now: datetime | None
-) -> tuple[datetime, str] | None:
+def _date_from_lines(lines: list[str], tz: tzinfo, now: datetime | None) -> datetime | None:
+    """The date after a 发布时间/发布日期 label, else after a bare 时间/日期 label."""
     for primary in (True, False):
         for line in lines:
             if len(line) > _SHORT_LINE * 3:
@@ -540,10 +539,9 @@ def _date_from_lines(
             for match in _DATE_LABEL.finditer(line):
                 if primary and not _PRIMARY_DATE_LABEL.match(match[0]):
                     continue
-                rest = line[match.end() :]
-                value = parse_datetime(rest[:40], tz, now)
+                value = parse_datetime(line[match.end() :][:40], tz, now)
                 if value is not None:
-                    return value, rest[:40]
+                    return value
     return None
 
 
@@ -551,7 +549,7 @@ def _date_nodes(soup: BeautifulSoup, skip: Tag | None) -> Iterator[str]:
     for tag in soup.find_all(["span", "div", "em", "i", "p", "time", "li", "td", "font"]):
         marker = " ".join([*tag.get("class", []), str(tag.get("id") or "")])
         if tag.name == "time" or (marker and _TIME_CLASS.search(marker)):
-            if skip is not None and skip in tag.parents:
+            if skip is not None and any(parent is skip for parent in tag.parents):
                 continue
             text = clean_line(tag.get("datetime") or tag.get_text(" "))
             if 6 <= len(text) <= 60:
@@ -598,7 +596,7 @@ def _visible_date(
 ) -> datetime | None:
     labelled = _date_from_lines(info_lines, tz, now)
     if labelled is not None:
-        return labelled[0]
+        return labelled
     for line in info_lines[:12]:  # the lines next to the body: its info line
         if len(line) <= _SHORT_LINE and re.search(r"(?:19|20)\d{2}\s*[-/.年]", line):
             found = parse_datetime(line, tz, now)
