@@ -46,14 +46,14 @@ PAGES: list[dict[str, Any]] = (
 F1_FLOORS = {
     "mh-www-kepu-gov-cn-4e55eac4.html": 0.94,  # measured 0.969
     "mh-www-news-cn-14b709df.html": 0.97,  # measured 0.991
-    "mh-www-he-news-cn-090704b0.html": 0.93,  # measured 0.954
+    "mh-www-he-news-cn-090704b0.html": 0.98,  # measured 1.000
     "mh-finance-people-com-cn-1e20e027.html": 0.97,  # measured 0.991
     "mh-health-people-com-cn-45fcfa7d.html": 0.97,  # measured 0.992
     "mh-news-sina-com-cn-665b6857.html": 0.98,  # measured 1.000
     "mh-news-sina-com-cn-1b929fec.html": 0.97,  # measured 0.991
     "mh-politics-gmw-cn-a28ede74.html": 0.97,  # measured 0.998
     "mh-news-gmw-cn-acce09a6.html": 0.97,  # measured 0.995
-    "mh-news-youth-cn-9c642bd5.html": 0.98,  # measured 1.000
+    "mh-news-youth-cn-9c642bd5.html": 0.97,  # measured 0.997
     "mh-news-youth-cn-39dd62c5.html": 0.98,  # measured 1.000
     "mh-news-china-com-cn-5da9b27b.html": 0.97,  # measured 0.996
     "mh-travel-china-com-cn-7f67d45f.html": 0.97,  # measured 0.996
