@@ -104,6 +104,17 @@ def test_paragraphs_and_subheadings_are_lines() -> None:
     assert "责任编辑" not in article.html and "打印本页" not in article.html
 
 
+def test_trailing_credits() -> None:
+    html = page(
+        f"<div id='p-detail'>{PARAGRAPHS}<p>（资料来源：参考消息、海外网等）</p>"
+        "<span>+1</span><span>【纠错】</span><span>责任编辑：<div>王五</div></span>"
+        "<p>|&lt;&lt; 1 2 3 下一页 &gt;&gt;|</p></div>"
+    )
+    lines = extract(html).text.splitlines()
+    assert len(lines) == 4
+    assert lines[-1] == "（资料来源：参考消息、海外网等）"
+
+
 def test_title_and_info_lines_are_dropped_from_the_body() -> None:
     html = page(
         "<div class='TRS_UEDITOR'><p>西咸新区召开产业大会</p>"

@@ -176,6 +176,8 @@ _BOILERPLATE = re.compile(
     r"请使用浏览器分享|点击右上角|分享微信|^(?:扫码|扫描二维码)|Copyright\s*©|版权所有|"
     r"^[\s|｜<>«»\[\]\d]*(?:上一页|下一页)[\s|｜<>«»\[\]\d]*(?:上一页|下一页|尾页|末页)?[\s|｜<>«»]*$"
 )
+_DANGLING_EDITOR = re.compile(r"^[\[【(（]?\s*(?:责任编辑|责编|编辑)\s*[:：]\s*$")
+_COUNTER = re.compile(r"^[+＋]\d{1,4}$")  # a like button's "+1"
 #: Lines longer than this are prose, never boilerplate or an info line.
 _SHORT_LINE = 60
 _TITLE_SPLIT = re.compile(r"\s*(?:__?|\s[-–—|]\s|--|\||｜)\s*")
@@ -459,8 +461,21 @@ def _is_info_line(line: str) -> bool:
     )
 
 
+def _drop_boilerplate(lines: list[str]) -> list[str]:
+    kept: list[str] = []
+    skip_name = False
+    for line in lines:
+        if skip_name and len(line) <= 12:  # the name after a dangling "责任编辑："
+            skip_name = False
+            continue
+        skip_name = bool(_DANGLING_EDITOR.match(line))
+        if not skip_name and not _is_boilerplate(line) and not _COUNTER.match(line):
+            kept.append(line)
+    return kept
+
+
 def _clean_body(lines: list[str], title: str) -> list[str]:
-    lines = [line for line in lines if not _is_boilerplate(line)]
+    lines = _drop_boilerplate(lines)
     # A title the page repeats in the body, broken over up to four lines.
     squeezed = _SPACES.sub("", title)
     for count in range(2, 5):
@@ -474,7 +489,7 @@ def _clean_body(lines: list[str], title: str) -> list[str]:
         or (len(lines[0]) <= 30 and parse_datetime(lines[0], UTC) is not None)
     ):
         lines = lines[1:]
-    while lines and _is_info_line(lines[-1]) and len(lines[-1]) <= _SHORT_LINE:
+    while lines and _DATE_LABEL.search(lines[-1]) and len(lines[-1]) <= _SHORT_LINE:
         lines = lines[:-1]
     return lines
 
