@@ -176,7 +176,7 @@ _BOILERPLATE = re.compile(
     r"请使用浏览器分享|点击右上角|分享微信|^(?:扫码|扫描二维码)|Copyright\s*©|版权所有|"
     r"^[\s|｜<>«»\[\]\d]*(?:上一页|下一页)[\s|｜<>«»\[\]\d]*(?:上一页|下一页|尾页|末页)?[\s|｜<>«»]*$"
 )
-_DANGLING_EDITOR = re.compile(r"^[\[【(（]?\s*(?:责任编辑|责编|编辑)\s*[:：]\s*$")
+_DANGLING_EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*$")
 _COUNTER = re.compile(r"^[+＋]\d{1,4}$")  # a like button's "+1"
 #: Lines longer than this are prose, never boilerplate or an info line.
 _SHORT_LINE = 60
@@ -468,7 +468,7 @@ def _drop_boilerplate(lines: list[str]) -> list[str]:
         if skip_name and len(line) <= 12:  # the name after a dangling "责任编辑："
             skip_name = False
             continue
-        skip_name = bool(_DANGLING_EDITOR.match(line))
+        skip_name = len(line) <= _SHORT_LINE and bool(_DANGLING_EDITOR.search(line))
         if not skip_name and not _is_boilerplate(line) and not _COUNTER.match(line):
             kept.append(line)
     return kept
