@@ -6,5 +6,12 @@ code serves the spiders, `xinqu extract` and the tests.
 
 from crawler.extract.article import ArticleSelectors, ExtractedArticle, extract_article
 from crawler.extract.dates import parse_datetime
+from crawler.extract.encoding import decode_html
 
-__all__ = ["ArticleSelectors", "ExtractedArticle", "extract_article", "parse_datetime"]
+__all__ = [
+    "ArticleSelectors",
+    "ExtractedArticle",
+    "decode_html",
+    "extract_article",
+    "parse_datetime",
+]

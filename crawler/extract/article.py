@@ -1,23 +1,34 @@
 """Article extraction: title, publish time, body text and the page's own 来源 line.
 
 Order of evidence, most trusted first: configured selectors; the government meta
-set (``ArticleTitle``, ``PubDate``, ``ContentSource``; see sites.md §C9); the
-visible info line (``发布时间：… 来源：…``); then trafilatura for the body.
+set (``ArticleTitle``, ``PubDate``, ``ContentSource``; sites.md §C9); the body
+containers of the CMS families these sites run on (TRS ``div.TRS_Editor``, Hanweb
+``#zoom``, gov.cn ``#UCAP-CONTENT``, Xinhua ``#detailContent``/``#p-detail`` …;
+sites.md §C); the visible info line (``发布时间：… 来源：…``); and trafilatura for
+the body of pages that match no known container. ``bench/extract.py`` measures
+this order against trafilatura alone on real pages.
 """
 
 from __future__ import annotations
 
-import html as htmllib
 import json
 import re
-from dataclasses import asdict, dataclass
-from datetime import datetime, tzinfo
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, tzinfo
+from urllib.parse import urljoin
 
 import nh3
 import trafilatura
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import PreformattedString, Script, Stylesheet, TemplateString
 
-from crawler.extract.dates import parse_datetime
+from crawler.extract.dates import has_time, parse_datetime
+
+#: Larger documents are cut here before parsing: no article needs more, and a
+#: hostile page should not cost minutes.
+MAX_HTML_CHARS = 2_000_000
 
 ALLOWED_TAGS = {
     "p",
@@ -25,9 +36,15 @@ ALLOWED_TAGS = {
     "h2",
     "h3",
     "h4",
+    "h5",
+    "h6",
     "strong",
     "b",
     "em",
+    "i",
+    "u",
+    "sub",
+    "sup",
     "ul",
     "ol",
     "li",
@@ -42,13 +59,135 @@ ALLOWED_TAGS = {
     "a",
     "span",
     "div",
+    "figure",
+    "figcaption",
 }
-_SOURCE_LINE = re.compile(
-    r"(?:信息来源|文章来源|稿件来源|来源)\s*[:：]\s*(?P<src>[^\s|｜<>]{2,40})"
+
+#: Body containers of known CMS families, most specific first. Those marked ``True``
+#: are generic names that sometimes mark a whole page column (see _paragraph_core).
+BODY_CONTAINERS: tuple[tuple[str, bool], ...] = (
+    (".TRS_Editor", False),  # TRS WCM (older)
+    (".TRS_UEDITOR", False),  # TRS WCM (newer)
+    (".trs_editor_view", False),
+    ("#UCAP-CONTENT", False),  # 中国政府网 and the many sites that copy it
+    (".pages_content", False),
+    ("#zoom", False),  # Hanweb 大汉 jcms
+    ("#ivs_content", False),  # Hanweb information-disclosure pages
+    ("#vsb_content", False),  # VSB (博达) site group
+    ("#detailContent", False),  # Xinhua CMS (news.cn)
+    ("#p-detail", False),  # Xinhua CMS (old)
+    (".rm_txt_con", False),  # People's Daily CMS
+    ("#Content", True),
+    (".article-body", True),
+    (".article-content", True),
+    (".article_content", True),
+    ("#article_content", True),
+    (".articleCont", True),
+    ("#articleContent", True),
+    ("#content", True),
 )
-_DATE_LINE = re.compile(
-    r"(?:发布时间|发布日期|发文日期|时间|日期)\s*[:：]\s*(?P<date>[^|｜]{6,25})"
+#: A container with less text than this is a stub (an image caption, an empty shell).
+MIN_CONTAINER_CHARS = 40
+
+_DROP_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "svg",
+    "canvas",
+    "select",
+    "option",
+    "button",
+    "input",
+    "textarea",
+    "head",
+    "video",
+    "audio",
+}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "aside",
+    "nav",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "caption",
+    "blockquote",
+    "pre",
+    "center",
+    "figure",
+    "figcaption",
+    "address",
+    "hr",
+    "body",
+    "html",
+}
+_CELL_TAGS = {"td", "th"}
+_TEXT_TYPES_EXCLUDED = (PreformattedString, Script, Stylesheet, TemplateString)
+_SPACES = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
+_BODY_MARK = "\x00body\x00"
+
+_SOURCE_LABEL = re.compile(
+    r"(?<![图片照])(?:信息来源|文章来源|稿件来源|新闻来源|内容来源|来源于|来源)\s*[:：]\s*"
 )
+_SOURCE_STOP = re.compile(
+    r"(?:作者|责任编辑|编辑|责编|记者|通讯员|浏览次数|浏览|点击数|点击量|点击|阅读数|阅读量|阅读|"
+    r"字号|发布时间|发布日期|发布|时间|日期|分享|打印|审核|摄影)\s*[:：]"
+)
+_SOURCE_STRIP = " \t:：,，;；·•|｜()（）[]【】「」<>《》"
+_DATE_LABEL = re.compile(
+    r"(?:发布时间|发布日期|发表时间|发稿时间|发文日期|更新时间|时间|日期)\s*[:：]\s*"
+)
+_PRIMARY_DATE_LABEL = re.compile(r"发布时间|发布日期|发表时间|发稿时间")
+_BOILERPLATE = re.compile(
+    r"^[\[【(（]?\s*(?:责任编辑|责编|编辑|审核|校对|终审|初审|复审|监制|值班编辑)\s*[:：]|"
+    r"(?:责任编辑|责编)\s*[:：]"
+    r"|打印本页|打印此页|【打印】|\[打印\]|关闭窗口|【关闭】|\[关闭\]|分享到|分享至|扫一扫|"
+    r"字号\s*[:：]|【纠错】|\[纠错\]|^[【\[]?\s*(?:大|中|小)\s*(?:中|小)?\s*[】\]]?$|"
+    r"^(?:上一篇|下一篇|上一条|下一条|相关阅读|相关新闻|相关链接|阅读下一篇)\s*[:：]?|"
+    r"浏览次数\s*[:：]|点击数\s*[:：]|阅读量\s*[:：]|^(?:返回顶部|收藏|打印|关闭|分享|朋友圈|微信|微博)$|"
+    r"^(?:现在位置|当前位置|您的位置|你的位置|所在位置|您现在的位置)\s*[:：]|"
+    r"请使用浏览器分享|点击右上角|分享微信|^(?:扫码|扫描二维码)|Copyright\s*©|版权所有|"
+    r"^[\s|｜<>«»\[\]\d]*(?:上一页|下一页)[\s|｜<>«»\[\]\d]*(?:上一页|下一页|尾页|末页)?[\s|｜<>«»]*$"
+)
+_DANGLING_EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*$")
+_COUNTER = re.compile(r"^[+＋]\d{1,4}$")  # a like button's "+1"
+#: Lines longer than this are prose, never boilerplate or an info line.
+_SHORT_LINE = 60
+_TITLE_SPLIT = re.compile(r"\s*(?:__?|\s[-–—|]\s|--|\||｜)\s*")
+_SITE_NAME = re.compile(
+    r"(?:网|网站|门户|政府|新区|频道|客户端|报|\.(?:com|cn|net|org)\w*)\s*$", re.I
+)
+_TITLE_MARK = re.compile(r"title|tit\b|biaoti|headline|heading", re.IGNORECASE)
+_TIME_CLASS = re.compile(r"(?:^|[-_\s])(?:h-)?(?:pub-?)?(?:time|date)|pubtime|publish", re.I)
+_TAGS = re.compile(r"<[^>]{0,200}>")
+_SCRIPT_TEXT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -67,89 +206,498 @@ class ExtractedArticle:
     text: str
     html: str
     source_line: str | None
+    #: Where the body came from: "selector", a container such as "#zoom", "trafilatura" or "".
+    body_from: str = field(default="", compare=False)
+
+    def as_dict(self) -> dict[str, str | None]:
+        """The stable JSON shape of ``xinqu extract --format json`` (product.md)."""
+        data = asdict(self)
+        return {
+            "title": data["title"],
+            "published_at": self.published_at.isoformat() if self.published_at else None,
+            "text": data["text"],
+            "source_line": data["source_line"],
+        }
 
     def as_json(self) -> str:
-        data = asdict(self)
-        data["published_at"] = self.published_at.isoformat() if self.published_at else None
-        del data["html"]
-        return json.dumps(data, ensure_ascii=False, indent=2)
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
+
+
+def clean_line(text: str) -> str:
+    """One line of text: every run of (full-width, non-breaking) spaces becomes one space."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def _walk_text(node: Tag, skip: Tag | None = None) -> Iterator[str]:
+    """The text of ``node`` with a newline at every block boundary (iterative: deep
+    markup must not hit the recursion limit). ``skip`` is replaced by a marker line."""
+    stack: list[tuple[object, bool]] = [(node, False)]
+    while stack:
+        item, closing = stack.pop()
+        if isinstance(item, NavigableString):
+            if not isinstance(item, _TEXT_TYPES_EXCLUDED):
+                yield str(item)
+            continue
+        if not isinstance(item, Tag):
+            continue
+        name = item.name
+        if closing:
+            if name in _BLOCK_TAGS:
+                yield "\n"
+            elif name in _CELL_TAGS:
+                yield " "
+            continue
+        if item is skip:
+            yield f"\n{_BODY_MARK}\n"
+            continue
+        if name in _DROP_TAGS:
+            continue
+        if name == "br":
+            yield "\n"
+            continue
+        if name in _BLOCK_TAGS:
+            yield "\n"
+        stack.append((item, True))
+        stack.extend((child, False) for child in reversed(item.contents))
+
+
+def text_lines(node: Tag, skip: Tag | None = None) -> list[str]:
+    """Non-empty, whitespace-normalised lines of ``node``'s visible text."""
+    lines = (clean_line(line) for line in "".join(_walk_text(node, skip)).split("\n"))
+    return [line for line in lines if line]
 
 
 def _meta(soup: BeautifulSoup, *names: str) -> str | None:
-    wanted = {n.lower() for n in names}
+    wanted = [n.lower() for n in names]
+    found: dict[str, str] = {}
     for tag in soup.find_all("meta"):
-        key = (tag.get("name") or tag.get("property") or "").lower()
-        if key in wanted and tag.get("content", "").strip():
-            return str(tag["content"]).strip()
-    return None
+        key = str(tag.get("name") or tag.get("property") or tag.get("itemprop") or "").lower()
+        content = clean_line(str(tag.get("content") or ""))
+        if key in wanted and content and key not in found:
+            found[key] = content
+    return next((found[n] for n in wanted if n in found), None)
 
 
 def _select_one(soup: BeautifulSoup, selector: str) -> Tag | None:
-    if selector.startswith("/"):
+    try:
+        if not selector.startswith("/"):
+            return soup.select_one(selector)
         from lxml import html as lxml_html
 
         tree = lxml_html.fromstring(str(soup))
         found = tree.xpath(selector)
-        if not found:
-            return None
-        node = found[0]
-        fragment = node if isinstance(node, str) else lxml_html.tostring(node, encoding="unicode")
-        return BeautifulSoup(fragment, "html.parser")
-    return soup.select_one(selector)
+    except Exception:  # A bad selector from config must not kill the crawl of a page.
+        return None
+    if not found:
+        return None
+    node = found[0]
+    fragment = node if isinstance(node, str) else lxml_html.tostring(node, encoding="unicode")
+    return BeautifulSoup(f"<div>{fragment}</div>", "lxml").div
 
 
-def sanitize_html(fragment: str) -> str:
-    """Crawled HTML reduced to a safe subset: no scripts, styles, handlers or frames."""
+def sanitize_html(fragment: str, base_url: str = "") -> str:
+    """Crawled HTML reduced to a safe subset: no scripts, styles, handlers or frames;
+    links and images made absolute against ``base_url``."""
+    if base_url:
+        fragment = re.sub(
+            r"""(\s(?:href|src)\s*=\s*)(["'])(.*?)\2""",
+            lambda m: f"{m[1]}{m[2]}{_absolute(base_url, m[3])}{m[2]}",
+            fragment,
+        )
     return nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
         attributes={"a": {"href"}, "img": {"src", "alt"}, "td": {"colspan", "rowspan"}},
         url_schemes={"http", "https"},
         link_rel="noopener noreferrer",
+    ).strip()
+
+
+def _absolute(base: str, link: str) -> str:
+    try:
+        return urljoin(base, link.strip())
+    except ValueError:
+        return link
+
+
+def bigram_f1(candidate: str, reference: str) -> float:
+    """Character-bigram F1 of two texts, whitespace ignored: how extraction is scored."""
+
+    def grams(text: str) -> Counter[str]:
+        text = _SPACES.sub("", text)
+        return Counter(text[i : i + 2] for i in range(len(text) - 1))
+
+    got, want = grams(candidate), grams(reference)
+    overlap = sum((got & want).values())
+    if not overlap:
+        return 0.0
+    precision = overlap / sum(got.values())
+    recall = overlap / sum(want.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def _plain(text: str) -> str:
+    """A title-ish string from a meta tag or <title>: no markup, no scripts, one line."""
+    return clean_line(_TAGS.sub(" ", _SCRIPT_TEXT.sub(" ", text)))
+
+
+# -- title ---------------------------------------------------------------------------------
+
+
+def _strip_site_name(title: str, page_lines: list[str]) -> str:
+    """``标题_栏目_网站名`` → ``标题``. A bare hyphen (``标题-中国科普网``) splits only when
+    the remainder names a site, or when the head stands alone as a line of the page."""
+    parts = [p for p in _TITLE_SPLIT.split(title) if p.strip()]
+    if len(parts) > 1:
+        return parts[0] if len(parts[0]) >= 4 else max(parts, key=len)
+    head, dash, tail = title.rpartition("-") if "-" in title else title.rpartition("－")
+    if dash and len(head) >= 4 and (_SITE_NAME.search(tail) or head.strip() in page_lines):
+        return head.strip()
+    return title
+
+
+def _title_candidates(soup: BeautifulSoup) -> Iterator[Tag]:
+    yield from soup.find_all(["h1", "h2"])
+    for tag in soup.find_all(True, attrs={"class": True}):
+        if any(_TITLE_MARK.search(c) for c in tag.get("class", [])):
+            yield tag
+    yield from soup.find_all(True, id=_TITLE_MARK)
+    yield from soup.find_all("h3")
+
+
+def _title(soup: BeautifulSoup, selectors: ArticleSelectors, page_lines: list[str]) -> str:
+    """The article's title, a stray space before 年/月/日 removed (``2007 年末``)."""
+    return re.sub(r"(?<=\d) (?=[年月日])", "", _raw_title(soup, selectors, page_lines))
+
+
+def _raw_title(soup: BeautifulSoup, selectors: ArticleSelectors, page_lines: list[str]) -> str:
+    if selectors.title and (node := _select_one(soup, selectors.title)):
+        return clean_line(node.get_text(" "))
+    meta = _meta(soup, "ArticleTitle")
+    if meta:
+        return _plain(meta)
+    meta = _meta(soup, "og:title", "twitter:title")
+    if meta:
+        return _strip_site_name(_plain(meta), page_lines)
+    page_title = _plain(soup.title.get_text(" ")) if soup.title else ""
+    best = ""
+    first_h1 = ""
+    for tag in _title_candidates(soup):
+        if tag.find_parent(list(_DROP_TAGS)) is not None:
+            continue
+        text = clean_line(" ".join(text_lines(tag)))
+        if not 4 <= len(text) <= 200:
+            continue
+        if page_title and text in page_title and len(text) > len(best):
+            best = text
+        if not first_h1 and tag.name == "h1" and not tag.find_parent("a"):
+            first_h1 = text
+    stripped = _strip_site_name(page_title, page_lines) if page_title else ""
+    if best and (len(best) >= 8 or best == stripped):
+        return best
+    # <title> may name only the column ("新区要闻_西咸新区"); unless the page shows it
+    # as a line of its own, the page's <h1> is then the better title.
+    if len(first_h1) >= 6 and first_h1 not in page_title and stripped not in page_lines:
+        return first_h1
+    return stripped or best or first_h1
+
+
+# -- body ----------------------------------------------------------------------------------
+
+
+def _text_len(node: Tag) -> int:
+    return sum(len(line) for line in text_lines(node))
+
+
+def _paragraph_core(node: Tag, total: int) -> Tag:
+    """The element inside a layout-sized container that holds its paragraphs.
+
+    Generic names (``.article-content``, ``#content``) sometimes mark a whole page
+    column with comments and related links; the article is then the one descendant
+    whose own ``<p>`` children carry most of the container's paragraph text (half of
+    it, or a third and three times as much as any other paragraph parent).
+    """
+    paragraph_text: Counter[int] = Counter()
+    parents: dict[int, Tag] = {}
+    for para in node.find_all("p"):
+        parent = para.parent
+        if parent is None:
+            continue
+        length = len(clean_line(para.get_text(" ")))
+        paragraph_text[id(parent)] += length
+        parents[id(parent)] = parent
+    all_paragraphs = sum(paragraph_text.values())
+    if not paragraph_text:
+        return node
+    ranked = paragraph_text.most_common(2)
+    best_id, best = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    core = parents[best_id]
+    dominant = best >= 0.5 * all_paragraphs or (
+        best >= 0.3 * all_paragraphs and best >= 3 * runner_up
+    )
+    if core is node or not dominant or total <= 1.2 * _text_len(core):
+        return node
+    return core
+
+
+def _container(soup: BeautifulSoup) -> tuple[Tag, str] | None:
+    for selector, generic in BODY_CONTAINERS:
+        for node in soup.select(selector):
+            total = _text_len(node)
+            if total >= MIN_CONTAINER_CHARS:
+                return (_paragraph_core(node, total) if generic else node), selector
+    return None
+
+
+def _is_boilerplate(line: str) -> bool:
+    return len(line) <= _SHORT_LINE and bool(_BOILERPLATE.search(line))
+
+
+def _is_info_line(line: str) -> bool:
+    return len(line) <= _SHORT_LINE * 2 and bool(
+        _SOURCE_LABEL.search(line) or _DATE_LABEL.search(line)
     )
 
 
-def _paragraphs(node: Tag) -> str:
-    blocks = [
-        re.sub(r"\s+", " ", el.get_text(" ", strip=True)).strip()
-        for el in node.find_all(["p", "h2", "h3", "h4", "li", "div"])
-        if not el.find(["p", "div"])
-    ]
-    text = "\n".join(b for b in blocks if b)
-    return text or node.get_text("\n", strip=True)
+def _drop_boilerplate(lines: list[str]) -> list[str]:
+    kept: list[str] = []
+    skip_name = False
+    for line in lines:
+        if skip_name and len(line) <= 12:  # the name after a dangling "责任编辑："
+            skip_name = False
+            continue
+        skip_name = len(line) <= _SHORT_LINE and bool(_DANGLING_EDITOR.search(line))
+        if not skip_name and not _is_boilerplate(line) and not _COUNTER.match(line):
+            kept.append(line)
+    return kept
 
 
-def _title(soup: BeautifulSoup, selectors: ArticleSelectors) -> str:
-    if selectors.title and (node := _select_one(soup, selectors.title)):
-        return node.get_text(" ", strip=True)
-    meta = _meta(soup, "ArticleTitle", "og:title")
-    if meta:
-        return meta
-    for tag in ("h1", "h2"):
-        node = soup.find(tag)
-        if node and len(node.get_text(strip=True)) >= 4:
-            return node.get_text(" ", strip=True)
-    return soup.title.get_text(strip=True) if soup.title else ""
+def _clean_body(lines: list[str], title: str) -> list[str]:
+    lines = _drop_boilerplate(lines)
+    # A title the page repeats in the body, broken over up to four lines.
+    squeezed = _SPACES.sub("", title)
+    for count in range(2, 5):
+        if squeezed and _SPACES.sub("", "".join(lines[:count])) == squeezed:
+            lines = lines[count:]
+            break
+    # Title and info lines that a container or trafilatura took along at the top.
+    while lines and (
+        (title and (lines[0] == title or (len(lines[0]) <= len(title) + 8 and title in lines[0])))
+        or _is_info_line(lines[0])
+        or (len(lines[0]) <= 30 and parse_datetime(lines[0], UTC) is not None)
+    ):
+        lines = lines[1:]
+    while lines and _DATE_LABEL.search(lines[-1]) and len(lines[-1]) <= _SHORT_LINE:
+        lines = lines[:-1]
+    return lines
+
+
+def _prune(node: Tag) -> None:
+    """Drop scripts, styles and boilerplate leaves (``责任编辑：…``, ``【打印本页】``) from a
+    body container. One bottom-up pass: text sizes and "holds a block" flags are summed
+    from the children, so huge containers stay linear."""
+    for tag in node.find_all(list(_DROP_TAGS)):
+        tag.decompose()
+    tags = node.find_all(True)
+    size: dict[int, int] = {}
+    holds_block: dict[int, bool] = {}
+    for tag in reversed(tags):
+        length = 0
+        block = False
+        for child in tag.children:
+            if isinstance(child, Tag):
+                length += size.get(id(child), 0)
+                block = block or holds_block.get(id(child), False) or child.name in _BLOCK_TAGS
+            elif isinstance(child, NavigableString) and not isinstance(child, _TEXT_TYPES_EXCLUDED):
+                length += len(child.strip())
+        size[id(tag)] = length
+        holds_block[id(tag)] = block
+    for tag in tags:
+        if holds_block[id(tag)] or not 0 < size[id(tag)] <= _SHORT_LINE * 2:
+            continue
+        if _is_boilerplate(clean_line(tag.get_text(" "))):
+            tag.decompose()
+
+
+def _trafilatura_body(html: str, url: str) -> tuple[list[str], str]:
+    try:
+        result = trafilatura.extract(
+            html,
+            url=url or None,
+            output_format="html",
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            favor_precision=True,
+        )
+    except Exception:  # trafilatura's own parser failures: no body rather than no article.
+        result = None
+    if not result:
+        return [], ""
+    fragment = BeautifulSoup(result, "lxml")
+    body = fragment.body or fragment
+    for tag in body.find_all("h1"):
+        tag.decompose()
+    return text_lines(body), "".join(str(child) for child in body.children)
+
+
+# -- publish time and source ---------------------------------------------------------------
+
+
+def _date_from_lines(lines: list[str], tz: tzinfo, now: datetime | None) -> datetime | None:
+    """The date after a 发布时间/发布日期 label, else after a bare 时间/日期 label."""
+    for primary in (True, False):
+        for line in lines:
+            if len(line) > _SHORT_LINE * 3:
+                continue
+            for match in _DATE_LABEL.finditer(line):
+                if primary and not _PRIMARY_DATE_LABEL.match(match[0]):
+                    continue
+                value = parse_datetime(line[match.end() :][:40], tz, now)
+                if value is not None:
+                    return value
+    return None
+
+
+def _date_nodes(soup: BeautifulSoup, skip: Tag | None) -> Iterator[str]:
+    for tag in soup.find_all(["span", "div", "em", "i", "p", "time", "li", "td", "font"]):
+        marker = " ".join([*tag.get("class", []), str(tag.get("id") or "")])
+        if tag.name == "time" or (marker and _TIME_CLASS.search(marker)):
+            if skip is not None and any(parent is skip for parent in tag.parents):
+                continue
+            text = clean_line(tag.get("datetime") or tag.get_text(" "))
+            if 6 <= len(text) <= 60:
+                yield text
 
 
 def _published(
-    soup: BeautifulSoup, selectors: ArticleSelectors, tz: tzinfo, now: datetime | None
+    soup: BeautifulSoup,
+    selectors: ArticleSelectors,
+    info_lines: list[str],
+    body: Tag | None,
+    tz: tzinfo,
+    now: datetime | None,
 ) -> datetime | None:
     if selectors.date and (node := _select_one(soup, selectors.date)):
-        return parse_datetime(node.get_text(" ", strip=True), tz, now)
-    meta = _meta(soup, "PubDate", "publishdate", "firstpublishedtime", "article:published_time")
-    if meta and (value := parse_datetime(meta, tz, now)):
+        found = parse_datetime(node.get_text(" ", strip=True), tz, now)
+        if found is not None:
+            return found
+    meta = _meta(
+        soup,
+        "PubDate",
+        "publishdate",
+        "firstpublishedtime",
+        "article:published_time",
+        "og:release_date",
+        "pubtime",
+        "publishtime",
+        "datePublished",
+        "dc.date",
+    )
+    from_meta = parse_datetime(meta, tz, now) if meta else None
+    if from_meta is not None and has_time(meta or ""):
+        return from_meta
+    visible = _visible_date(soup, info_lines, body, tz, now)
+    if from_meta is None:
+        return visible
+    if visible is not None and visible.date() == from_meta.date():
+        return visible
+    return from_meta
+
+
+def _visible_date(
+    soup: BeautifulSoup, info_lines: list[str], body: Tag | None, tz: tzinfo, now: datetime | None
+) -> datetime | None:
+    labelled = _date_from_lines(info_lines, tz, now)
+    if labelled is not None:
+        return labelled
+    for line in info_lines[:12]:  # the lines next to the body: its info line
+        if len(line) <= _SHORT_LINE and re.search(r"(?:19|20)\d{2}\s*[-/.年]", line):
+            found = parse_datetime(line, tz, now)
+            if found is not None:
+                return found
+    for text in _date_nodes(soup, body):
+        if (found := parse_datetime(text, tz, now)) is not None and re.search(r"\d{4}", text):
+            return found
+    for line in info_lines:
+        if len(line) <= _SHORT_LINE and re.search(r"(?:19|20)\d{2}\s*[-/.年]", line):
+            found = parse_datetime(line, tz, now)
+            if found is not None:
+                return found
+    return None
+
+
+def clean_source(value: str) -> str | None:
+    """A 来源 value without its label and the noise that follows it on the same line."""
+    value = clean_line(value)
+    value = _SOURCE_LABEL.sub("", value, count=1) if _SOURCE_LABEL.match(value) else value
+    if value.startswith(("|", "｜")):  # "来源: | 发布时间: …": the field is empty
+        return None
+    stop = _SOURCE_STOP.search(value)
+    if stop:
+        value = value[: stop.start()]
+    value = re.split(r"\s|[|｜【\[]", value.strip(_SOURCE_STRIP), maxsplit=1)[0]
+    value = value.strip(_SOURCE_STRIP)
+    if len(value) < 2 or parse_datetime(value, UTC) is not None:
+        return None
+    return value
+
+
+def _source_from_lines(lines: list[str]) -> str | None:
+    for line in lines:
+        if len(line) > _SHORT_LINE * 3:
+            continue
+        for match in _SOURCE_LABEL.finditer(line):
+            value = clean_source(line[match.end() :])
+            if value:
+                return value
+    return None
+
+
+def _source_line(soup: BeautifulSoup, info_lines: list[str], body_lines: list[str]) -> str | None:
+    meta = _meta(soup, "ContentSource")
+    if meta and (value := clean_source(meta)):
         return value
-    match = _DATE_LINE.search(soup.get_text(" ", strip=True))
-    return parse_datetime(match["date"], tz, now) if match else None
+    found = _source_from_lines(info_lines)
+    if found:
+        return found
+    meta = _meta(soup, "source", "og:site_name:source")
+    if meta and (value := clean_source(meta)):
+        return value
+    # An info line the body took along at its top, or a closing "（来源：…）".
+    ends = [line for line in body_lines[:5] + body_lines[-3:] if len(line) <= _SHORT_LINE]
+    return _source_from_lines(ends)
 
 
-def _source_line(soup: BeautifulSoup) -> str | None:
-    meta = _meta(soup, "ContentSource", "source")
-    if meta:
-        return meta
-    match = _SOURCE_LINE.search(soup.get_text(" ", strip=True))
-    return match["src"] if match else None
+# -- the whole page ------------------------------------------------------------------------
+
+
+def _join_dangling_labels(lines: list[str]) -> list[str]:
+    """``来源：`` / ``发布时间：`` alone on a line take the next (short) line as their value."""
+    out: list[str] = []
+    carry = ""
+    for line in lines:
+        if carry and line != _BODY_MARK and len(line) <= _SHORT_LINE:
+            out[-1] = f"{carry} {line}"
+            carry = ""
+            continue
+        carry = ""
+        out.append(line)
+        if re.search(r"(?:来源|来源于|时间|日期)\s*[:：]$", line):
+            carry = line
+    return out
+
+
+def _info_lines(page_lines: list[str], body_lines: list[str]) -> list[str]:
+    """The page's lines outside the body, those just before the body first."""
+    if _BODY_MARK in page_lines:
+        at = page_lines.index(_BODY_MARK)
+        before, after = page_lines[:at], page_lines[at + 1 :]
+        return list(reversed(before[-40:])) + after[:40] + list(reversed(before[:-40]))
+    body = set(body_lines)
+    return [line for line in page_lines if line not in body or _is_info_line(line)]
 
 
 def extract_article(
@@ -162,37 +710,34 @@ def extract_article(
 ) -> ExtractedArticle:
     """Extract one article page. Never raises on odd markup; missing fields are empty."""
     selectors = selectors or ArticleSelectors()
+    html = (html or "")[:MAX_HTML_CHARS]
+    if not html.strip():
+        return ExtractedArticle(title="", published_at=None, text="", html="", source_line=None)
     soup = BeautifulSoup(html, "lxml")
-    title = _title(soup, selectors)
-    body_html = ""
-    text = ""
+    body: Tag | None = None
+    body_from = ""
     if selectors.body and (node := _select_one(soup, selectors.body)):
-        body_html = str(node)
-        text = _paragraphs(node)
+        body, body_from = node, "selector"
+    elif found := _container(soup):
+        body, body_from = found
+
+    # The whole document, not soup.body: broken pages put content after a second <body>.
+    page_lines = _join_dangling_labels(text_lines(soup, skip=body))
+    title = _title(soup, selectors, page_lines)
+    if body is not None:
+        _prune(body)
+        body_lines = text_lines(body)
+        body_html = str(body)
     else:
-        text = (
-            trafilatura.extract(
-                html, url=url, include_comments=False, include_tables=True, favor_recall=True
-            )
-            or ""
-        )
-        body_html = "".join(
-            f"<p>{htmllib.escape(line)}</p>" for line in text.splitlines() if line.strip()
-        )
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if lines and title and lines[0] == title.strip():
-        lines = lines[1:]
-    while (
-        lines
-        and len(lines[0]) < 80
-        and (_DATE_LINE.search(lines[0]) or _SOURCE_LINE.search(lines[0]))
-    ):
-        lines = lines[1:]
-    text = "\n".join(lines)
+        body_lines, body_html = _trafilatura_body(html, url)
+        body_from = "trafilatura" if body_lines else ""
+    info = _info_lines(page_lines, body_lines)
+    text_out = _clean_body(body_lines, title)
     return ExtractedArticle(
         title=title,
-        published_at=_published(soup, selectors, tz, now),
-        text=text.strip(),
-        html=sanitize_html(body_html),
-        source_line=_source_line(soup),
+        published_at=_published(soup, selectors, info, body, tz, now),
+        text="\n".join(text_out),
+        html=sanitize_html(body_html, url),
+        source_line=_source_line(soup, info, body_lines),
+        body_from=body_from,
     )

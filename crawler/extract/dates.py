@@ -1,73 +1,122 @@
 """Dates in the forms Chinese government sites use.
 
-``2026-11-15``, ``2026/11/15 09:30``, ``2026年11月15日``, ``2026.11.15``,
-``[11-15]`` or ``11-15`` on list pages (the year inferred from "now": the most
-recent such date not in the future), ``发布时间：…`` lines, and epoch
-milliseconds from JSON APIs. Naive times are in the site's zone ``tz``.
+``2026-11-15``, ``2026/11/15 09:30``, ``2026年11月15日 09:30``, ``2026.11.15``,
+``2007-08-20-23:59:59`` (gov.cn's ``firstpublishedtime``), ISO 8601 with an offset,
+two-digit years (``26-11-15``), ``[11-15]`` or ``11-15`` on list pages (the year
+inferred from "now": the most recent such date not in the future), labelled lines
+(``发布时间：…``), and epoch seconds or milliseconds from JSON APIs. Naive times are
+in the site's zone ``tz``; every result is aware and expressed in ``tz``.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from scheduler.clock import now as clock_now
 
-_FULL = re.compile(
-    r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:\s*(?:T|\s)?\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
+_TIME = (
+    r"(?:\s*(?:T|-|\s)?\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})"
+    r"(?:\s*[:：分]\s*(?P<S>\d{1,2})(?:\.\d+)?)?\s*秒?"
+    r"(?P<tz>Z|[+-]\d{2}:?\d{2}(?!\d))?)?"
 )
-_SHORT_YEAR = re.compile(r"(?<!\d)(?P<y>\d{2})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?!\d)")
-_MONTH_DAY = re.compile(r"(?<![\d\-/.])(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?(?![\d\-/.])")
-_EPOCH = re.compile(r"^\s*(?P<n>\d{10}|\d{13})\s*$")
+_FULL = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?P<sep>[-/.年])\s*(?P<m>\d{1,2})\s*[-/.月]\s*"
+    r"(?P<d>\d{1,2})(?!\d)\s*日?" + _TIME
+)
+_SHORT_YEAR = re.compile(
+    r"(?<![\d\-/.])(?P<y>\d{2})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d\-/.])"
+    + _TIME
+)
+_MONTH_DAY = re.compile(
+    r"(?<![\d\-/.])(?:(?P<m>\d{1,2})\s*(?:[-/]|月)\s*(?P<d>\d{1,2})(?:\s*日)?"
+    r"|(?P<m2>\d{2})\.(?P<d2>\d{2}))(?![\d\-/.%月])" + _TIME
+)
+_EPOCH = re.compile(r"^\s*(?P<n>\d{10}|\d{13})(?:\.\d+)?\s*$")
+_HAS_TIME = re.compile(r"\d{1,2}\s*[:：时]\s*\d{2}")
 
 
-def _build(
-    tz: tzinfo, y: int, m: int, d: int, hh: int = 0, mm: int = 0, ss: int = 0
-) -> datetime | None:
+def _offset(text: str | None) -> tzinfo | None:
+    if not text:
+        return None
+    if text == "Z":
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def _build(tz: tzinfo, y: int, m: int, d: int, groups: dict[str, str | None]) -> datetime | None:
     try:
-        return datetime(y, m, d, hh, mm, ss, tzinfo=tz)
+        day = datetime(y, m, d, tzinfo=tz)
     except ValueError:
         return None
+    if groups.get("H") is None:
+        return day
+    try:
+        moment = datetime(
+            y,
+            m,
+            d,
+            int(groups["H"] or 0),
+            int(groups["M"] or 0),
+            int(groups.get("S") or 0),
+            tzinfo=_offset(groups.get("tz")) or tz,
+        )
+    except ValueError:
+        return day
+    return moment.astimezone(tz)
+
+
+def has_time(value: str) -> bool:
+    """Whether a date string carries a time of day (``09:30``, ``9时30分``)."""
+    return bool(_HAS_TIME.search(value))
 
 
 def parse_datetime(
     value: str | int | float | None, tz: tzinfo, now: datetime | None = None
 ) -> datetime | None:
-    """The first date (with time, if given) found in ``value``, aware in ``tz``."""
-    if value is None:
+    """The first date (with time, if given) found in ``value``, aware in ``tz``.
+
+    ``now`` (default: the product clock) only serves to infer the year of ``MM-DD``
+    dates. Returns None when ``value`` holds no valid date.
+    """
+    if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int | float):
         number = float(value)
         seconds = number / 1000 if number > 1e11 else number
-        return datetime.fromtimestamp(seconds, UTC).astimezone(tz)
+        try:
+            return datetime.fromtimestamp(seconds, UTC).astimezone(tz)
+        except (OverflowError, OSError, ValueError):
+            return None
     text = value.strip()
     if not text:
         return None
     epoch = _EPOCH.match(text)
     if epoch:
         return parse_datetime(int(epoch.group("n")), tz, now)
-    full = _FULL.search(text)
-    if full:
-        g = full.groupdict()
-        return _build(
-            tz,
-            int(g["y"]),
-            int(g["m"]),
-            int(g["d"]),
-            int(g["H"] or 0),
-            int(g["M"] or 0),
-            int(g["S"] or 0),
+    for full in _FULL.finditer(text):
+        if full["sep"] == "年" or full[0].count(full["sep"]) >= 2 or "月" in full[0]:
+            found = _build(tz, int(full["y"]), int(full["m"]), int(full["d"]), full.groupdict())
+            if found is not None:
+                return found
+    for short in _SHORT_YEAR.finditer(text):
+        found = _build(
+            tz, 2000 + int(short["y"]), int(short["m"]), int(short["d"]), short.groupdict()
         )
-    short = _SHORT_YEAR.search(text)
-    if short:
-        return _build(tz, 2000 + int(short["y"]), int(short["m"]), int(short["d"]))
-    month_day = _MONTH_DAY.search(text)
-    if month_day:
+        if found is not None:
+            return found
+    for month_day in _MONTH_DAY.finditer(text):
+        month = int(month_day["m"] or month_day["m2"])
+        day = int(month_day["d"] or month_day["d2"])
+        if not (1 <= month <= 12 and 1 <= day <= 31):
+            continue
         today = (now or clock_now()).astimezone(tz)
-        month, day = int(month_day["m"]), int(month_day["d"])
-        guess = _build(tz, today.year, month, day)
-        if guess is not None and guess.date() > today.date():
-            guess = _build(tz, today.year - 1, month, day)
-        return guess
+        groups = month_day.groupdict()
+        guess = _build(tz, today.year, month, day, groups)
+        if guess is None or guess.date() > today.date():
+            guess = _build(tz, today.year - 1, month, day, groups)
+        if guess is not None:
+            return guess
     return None

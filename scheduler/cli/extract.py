@@ -1,33 +1,44 @@
-"""`xinqu extract`: what the article extractor makes of one page."""
+"""`xinqu extract`: what the article extractor makes of one page (a saved file or a URL)."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from pathlib import Path
 
 import click
 
+from crawler.settings import USER_AGENT
 from scheduler.app import App
 from scheduler.errors import XinquError
 
+MAX_BYTES = 20 * 1024 * 1024
+
 
 def _read(target: str, url: str | None) -> tuple[str, str]:
-    path = Path(target)
-    if path.exists():
-        from crawler.extract.encoding import decode_html
+    """The page's text and the address its relative links resolve against."""
+    from crawler.extract.encoding import decode_html
 
-        return decode_html(path.read_bytes()), url or path.resolve().as_uri()
     if target.startswith(("http://", "https://")):
-        import urllib.request
-
+        request = urllib.request.Request(target, headers={"User-Agent": USER_AGENT})
         try:
-            with urllib.request.urlopen(target, timeout=30) as reply:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                body = reply.read(MAX_BYTES)
                 charset = reply.headers.get_content_charset()
-                from crawler.extract.encoding import decode_html
-
-                return decode_html(reply.read(), charset), url or target
-        except OSError as exc:
+                final_url = reply.geturl()
+        except (OSError, ValueError) as exc:
             raise XinquError(f"cannot fetch {target}: {exc}") from None
-    raise XinquError(f"{target}: no such file, and not an http(s) URL")
+        return decode_html(body, charset), url or final_url
+    path = Path(target)
+    if not path.exists():
+        raise XinquError(f"{target}: no such file, and not an http(s) URL")
+    if not path.is_file():
+        raise XinquError(f"{target}: not a file")
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise XinquError(f"cannot read {target}: {exc.strerror or exc}") from None
+    return decode_html(body), url or path.resolve().as_uri()
 
 
 @click.command()
@@ -44,11 +55,13 @@ def extract(app: App, target: str, url: str | None, fmt: str) -> None:
     html, real_url = _read(target, url)
     article = extract_article(html, real_url, tz=app.tz)
     if fmt == "json":
-        click.echo(article.as_json())
+        click.echo(json.dumps(article.as_dict(), ensure_ascii=False, indent=2))
         return
-    click.echo(f"title:        {article.title}")
-    click.echo(f"published_at: {article.published_at.isoformat() if article.published_at else '-'}")
+    published = article.published_at.isoformat() if article.published_at else "-"
+    click.echo(f"title:        {article.title or '-'}")
+    click.echo(f"published_at: {published}")
     click.echo(f"source_line:  {article.source_line or '-'}")
+    click.echo(f"body from:    {article.body_from or '-'}")
     click.echo("")
     click.echo(article.text)
 
