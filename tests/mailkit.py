@@ -83,9 +83,20 @@ class SmtpSink:
     sessions: int = 0
     port: int = 0
 
+    _release: list[Callable[[], None]] = field(default_factory=list)
+
     async def _hang(self) -> None:
+        event = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        self._release.append(lambda: loop.call_soon_threadsafe(event.set))
         self.hanging.set()
-        await asyncio.Event().wait()
+        await event.wait()
+
+    def release(self) -> None:
+        """Stop hanging: answer the sessions that wait, and every later one at once."""
+        self.hang_before_mail_after = self.hang_before_reply_after = None
+        while self._release:
+            self._release.pop()()
 
     async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]) -> list[str]:  # noqa: E501
         self.sessions += 1
@@ -116,7 +127,7 @@ class SmtpSink:
                 envelope.mail_from,
                 list(envelope.rcpt_tos),
                 envelope.content,
-                tls=session.ssl is not None,
+                tls=server.transport.get_extra_info("ssl_object") is not None,
                 login=login,
             )
         )
