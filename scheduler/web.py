@@ -136,16 +136,19 @@ class WebApp:
                 self.key, action, token, subscriber.id, subscriber.email
             ):
                 return self._invalid(start_response)
-            email = subscriber.email
-            if action == "confirm" and subscriber.state != "pending":
-                changed = False
-            else:
-                changed = subscriber.state != words["state"]
+            email, state = subscriber.email, subscriber.state
+            changed = state != words["state"] and (action != "confirm" or state == "pending")
             if changed:
                 set_state(session, subscriber, str(words["state"]), f"web: {action}")
+        fill = {"email": html.escape(email), "bulletin": html.escape(self.bulletin)}
         if changed:
             log.info("%s: %s through the web", email, action)
-        fill = {"email": html.escape(email), "bulletin": html.escape(self.bulletin)}
+        elif action == "confirm" and state != "active":
+            body = (
+                f"<p>{fill['email']} 已退订或无法投递，这个确认链接不再有效。"
+                "如需重新订阅，请回复本刊邮件。</p>"
+            )
+            return self._page(start_response, "200 OK", "无法确认", body)
         return self._page(
             start_response, "200 OK", words["done_title"], f"<p>{words['done'].format(**fill)}</p>"
         )

@@ -42,15 +42,16 @@ def _no_env_secrets(monkeypatch):
 
 def _app(make_config, tmp_path, port, **extra):
     app = make_app(
-        make_config, tmp_path, mail=smtp_settings(port, **extra), web={"base_url": "https://xq.example.org"}
+        make_config,
+        tmp_path,
+        mail=smtp_settings(port, **extra),
+        web={"base_url": "https://xq.example.org"},
     )
     add_subscribers(app, *READERS)
     return app, add_issue(app)
 
 
-def test_one_message_per_active_subscriber_with_the_right_mime_and_headers(
-    make_config, tmp_path
-):
+def test_one_message_per_active_subscriber_with_the_right_mime_and_headers(make_config, tmp_path):
     with serve_smtp(SmtpSink()) as sink:
         app, issue = _app(make_config, tmp_path, sink.port)
         report = send_issue(app, issue.id)
