@@ -9,6 +9,8 @@ A stdlib WSGI application (``xinqu serve`` runs it; any WSGI server can):
   client and the page's own button are the same request;
 - ``GET``/``POST /confirm?t=TOKEN`` do the same for a pending reader's double
   opt-in;
+- ``GET /subscribe`` is a sign-up form; its ``POST`` makes the address pending and
+  mails the confirm link (self-service readers are never active before confirming);
 - ``GET /healthz`` answers ``ok``.
 """
 
@@ -17,12 +19,16 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
 from scheduler.app import App
-from scheduler.mail import tokens
-from scheduler.store.subscribers import Subscriber, set_state
+from scheduler.clock import now
+from scheduler.errors import DeliveryError
+from scheduler.mail import send_confirmation, tokens
+from scheduler.mail.addresses import AddressError, normalize_address
+from scheduler.store.subscribers import Subscriber, get_subscriber, set_state, upsert_subscriber
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,16 @@ _ACTIONS = {
 }
 
 
+_SIGNUP = """<form method="post" action="subscribe">
+<p><label>电子邮件 <input type="email" name="email" required></label></p>
+<p><label>姓名（可不填） <input type="text" name="name" maxlength="100"></label></p>
+<p><button type="submit">订阅</button></p>
+</form>"""
+
+#: A pending address gets at most one confirmation mail within this time.
+RESEND_AFTER = timedelta(hours=1)
+
+
 class WebApp:
     """WSGI callable; each request uses its own database session."""
 
@@ -74,6 +90,10 @@ class WebApp:
         path = environ.get("PATH_INFO", "/").rstrip("/") or "/"
         if path == "/healthz":
             return _reply(start_response, "200 OK", b"ok\n", "text/plain; charset=utf-8")
+        if path == "/subscribe":
+            if method == "POST":
+                return self._subscribe(start_response, _form(environ))
+            return self._page(start_response, "200 OK", f"订阅《{self.bulletin}》", _SIGNUP)
         action = path.lstrip("/")
         if action not in _ACTIONS:
             return self._page(start_response, "404 Not Found", "未找到", "<p>没有这个页面。</p>")
@@ -152,6 +172,50 @@ class WebApp:
         return self._page(
             start_response, "200 OK", words["done_title"], f"<p>{words['done'].format(**fill)}</p>"
         )
+
+    def _subscribe(self, start_response: StartResponse, form: dict[str, list[str]]) -> list[bytes]:
+        """Self-service sign-up: pending until the reader confirms (double opt-in).
+
+        The answer is the same whether or not the address is known, so the page
+        tells nobody who subscribes; a pending address gets at most one
+        confirmation mail per ``RESEND_AFTER``.
+        """
+        raw = (form.get("email") or [""])[0]
+        name = " ".join((form.get("name") or [""])[0].split())[:100] or None
+        try:
+            address = normalize_address(raw)
+        except AddressError:
+            body = f"<p>“{html.escape(raw[:200])}”不是有效的电子邮件地址。</p>{_SIGNUP}"
+            return self._page(start_response, "400 Bad Request", "地址无效", body)
+        with self.app.store.session() as session:
+            subscriber = get_subscriber(session, address)
+            if subscriber is None:
+                subscriber, _ = upsert_subscriber(
+                    session, address, name=name, state="pending", origin="web"
+                )
+                mail = True
+            elif subscriber.state == "active":
+                mail = False
+            else:
+                mail = subscriber.state != "pending" or (
+                    now() - subscriber.updated_at >= RESEND_AFTER
+                )
+                if mail:
+                    set_state(session, subscriber, "pending", "web: signed up again")
+            session.flush()
+            session.expunge(subscriber)
+        if mail:
+            try:
+                send_confirmation(self.app, subscriber)
+            except DeliveryError as exc:
+                log.error("confirmation to %s not sent: %s", address, exc)
+                body = "<p>暂时无法发送确认邮件，请稍后再试。</p>"
+                return self._page(start_response, "503 Service Unavailable", "请稍后再试", body)
+        body = (
+            f"<p>如果 {html.escape(address)} 尚未订阅，我们已向它发送一封确认邮件；"
+            "请打开邮件中的链接完成订阅。</p>"
+        )
+        return self._page(start_response, "200 OK", "请查收确认邮件", body)
 
     def _page(
         self, start_response: StartResponse, status: str, title: str, body: str

@@ -138,3 +138,23 @@ def test_xinqu_serve_answers(make_config, tmp_path):
         child.terminate()
         child.wait(10)
         child.stderr.close()
+
+
+def test_self_service_sign_up_is_pending_until_the_mailed_link_is_followed(web):
+    app, base = web
+    status, page = _request(f"{base}/subscribe")
+    assert status == 200 and 'name="email"' in page
+    form = b"email=Reader%40Example.org&name=%E8%AF%BB%E8%80%85"
+    status, page = _request(f"{base}/subscribe", form)
+    assert status == 200 and "请查收确认邮件" in page
+    assert _state(app, "reader@example.org") == "pending"
+    again, _ = _request(f"{base}/subscribe", form)
+    assert again == 200
+    [eml] = app.outbox_dir.glob("*.eml")  # one confirmation mail, not two
+    body = parse(eml.read_bytes()).get_content()
+    link = next(w for w in body.split() if w.startswith("https://xq.example.org/digest/confirm"))
+    status, page = _request(_local(base, link), b"")
+    assert status == 200 and "订阅成功" in page
+    assert _state(app, "reader@example.org") == "active"
+    status, page = _request(f"{base}/subscribe", b"email=not-an-address")
+    assert status == 400 and "不是有效的电子邮件地址" in page
