@@ -13,7 +13,7 @@ from mailkit import add_issue, add_subscribers, make_app, parse
 from scheduler.errors import ConfigError
 from scheduler.mail import send_alert, send_issue, tokens
 from scheduler.mail.message import identity, one_line
-from scheduler.store.deliveries import delivery_counts
+from scheduler.store.deliveries import Delivery, delivery_counts
 from scheduler.store.issues import Issue
 from scheduler.store.subscribers import get_subscriber, set_state
 
@@ -146,3 +146,19 @@ def test_alerts_go_to_the_editor_or_only_to_the_log(make_config, tmp_path, caplo
     assert msg["Subject"] == "[西咸研究] 抓取失败 Bcc: x@example.org"
     assert msg["Bcc"] is None
     assert msg.get_content() == "兰州新区官网连续三次无法访问。\r\n"  # MIME canonical CRLF
+
+
+def test_outbox_rewrites_a_message_left_in_doubt_instead_of_trusting_it(outbox_app):
+    """Killed between writing the file and renaming it: the record says ``finishing``."""
+    app = outbox_app
+    issue = add_issue(app)
+    send_issue(app, issue.id)
+    victim = _outbox(app)[0]
+    victim.unlink()
+    with app.store.session() as session:
+        session.query(Delivery).filter(
+            Delivery.message_id == "<" + victim.name.removesuffix(".eml") + ">"
+        ).update({"state": "finishing"})
+    report = send_issue(app, issue.id)
+    assert len(report.sent) == 1 and victim.exists() and len(_outbox(app)) == 3
+    assert report.counts == {"sent": 3, "pending": 0, "bounced": 0, "failed": 0}

@@ -248,6 +248,10 @@ def send_issue(
 ) -> DeliveryReport:
     """Deliver one built issue to every active subscriber who has not had it yet."""
     stop = stop or threading.Event()
+    if app.config.settings.mail.transport == "outbox":
+        # A file named by the Message-ID is written whole or not at all, so writing
+        # an in-doubt one again cannot make a second copy.
+        resend_in_doubt = True
     key = tokens.secret(app)
     ident = identity(app)
     with app.store.session() as session:

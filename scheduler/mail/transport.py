@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import smtplib
+import socket
 import ssl
 from collections.abc import Callable
 from email.message import EmailMessage
@@ -141,6 +142,10 @@ class SmtpTransport:
             raise DeliveryError(
                 f"cannot reach the SMTP server {self.where}: {exc or type(exc).__name__}"
             ) from None
+        if conn.sock is not None:
+            # The final "." goes in its own small write after the body; without
+            # NODELAY, Nagle's algorithm holds it for the server's delayed ACK (~40 ms).
+            conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._conn = conn
         log.info("connected to %s", self.where)
 
