@@ -127,4 +127,7 @@ def test_add_with_confirm_is_pending_and_mails_the_link(xinqu):
     msg = parse(eml.read_bytes())
     assert msg["To"].addresses[0].display_name == "读者"
     assert msg["Subject"] == "请确认订阅《西咸研究》"
-    assert f"http://localhost:8000/confirm?t={subscriber_id}." in msg.get_content()
+    assert (
+        f"http://localhost:8000/confirm?t={subscriber_id}."
+        in msg.get_body(("plain",)).get_content()
+    )

@@ -151,7 +151,7 @@ def test_self_service_sign_up_is_pending_until_the_mailed_link_is_followed(web):
     again, _ = _request(f"{base}/subscribe", form)
     assert again == 200
     [eml] = app.outbox_dir.glob("*.eml")  # one confirmation mail, not two
-    body = parse(eml.read_bytes()).get_content()
+    body = parse(eml.read_bytes()).get_body(("plain",)).get_content()
     link = next(w for w in body.split() if w.startswith("https://xq.example.org/digest/confirm"))
     status, page = _request(_local(base, link), b"")
     assert status == 200 and "订阅成功" in page

@@ -65,9 +65,8 @@ def send_alert(app: App, subject: str, text: str) -> None:
         log.warning("alert not mailed (mail.editor is not set): %s", subject)
         return
     address = make_address(editor, where="mail.editor")
-    title = app.config.settings.bulletin.title
-    fallback = _Parts(f"[{title}] {subject}", text, None)
-    parts = _render(app, "alert", {"subject": subject, "text": text}, fallback)
+    context = {"subject": subject, "message": text, "unsubscribe_url": None}
+    parts = _render(app, "alert", context, _Parts(subject, text, None))
     _deliver(app, address.addr_spec, address.display_name or None, parts)
 
 
@@ -85,7 +84,15 @@ def send_confirmation(app: App, subscriber: Subscriber) -> str:
         "如果不是您本人操作，请忽略本邮件，您不会收到任何后续邮件。\n",
         None,
     )
-    context = {"name": subscriber.name, "email": subscriber.email, "confirm_url": url}
+    sections = app.config.sections.sections
+    chosen = [x.title for x in sections if subscriber.sections and x.key in subscriber.sections]
+    context = {
+        "name": subscriber.name,
+        "email": subscriber.email,
+        "confirm_url": url,
+        "sections": chosen,
+        "unsubscribe_url": None,  # nothing to leave yet
+    }
     parts = _render(app, "confirm", context, fallback)
     _deliver(app, subscriber.email, subscriber.name, parts)
     return url
