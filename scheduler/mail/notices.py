@@ -32,7 +32,9 @@ class _Parts:
 def _render(app: App, template: str, context: dict[str, Any], fallback: _Parts) -> _Parts:
     try:
         from scheduler.issue.render import render_notice  # type: ignore[import-not-found]
-    except ImportError:
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("scheduler.issue", "scheduler.issue.render"):
+            raise
         return fallback
     parts = render_notice(app, template, context)
     return _Parts(parts.subject, parts.text, getattr(parts, "html", None))
