@@ -9,6 +9,7 @@ some are left for a later run.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,10 @@ def _stop_on_signals() -> Iterator[threading.Event]:
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+
+
+def _show_progress(done: int, total: int) -> None:
+    click.echo(f"\rsending {done + 1}/{total}", err=True, nl=False)
 
 
 def _issue_id(app: App, number: int | None) -> int:
@@ -66,10 +71,18 @@ def send(app: App, number: int | None, dry_run: bool, resend_in_doubt: bool) -> 
     from scheduler.mail import send_issue
 
     issue_id = _issue_id(app, number)
+    progress = _show_progress if sys.stderr.isatty() else None
     with _stop_on_signals() as stop:
         report = send_issue(
-            app, issue_id, dry_run=dry_run, stop=stop, resend_in_doubt=resend_in_doubt
+            app,
+            issue_id,
+            dry_run=dry_run,
+            stop=stop,
+            resend_in_doubt=resend_in_doubt,
+            progress=progress,
         )
+    if progress is not None:
+        click.echo("\r\x1b[K", err=True, nl=False)
     for email in report.would_send:
         click.echo(f"would send to {email}")
     for email, reason in report.bounced:

@@ -16,7 +16,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
@@ -121,6 +121,7 @@ class _Sender:
         ident: Identity,
         report: DeliveryReport,
         stop: threading.Event,
+        progress: Callable[[int, int], None] | None,
     ) -> None:
         self.app = app
         self.issue = issue
@@ -128,6 +129,7 @@ class _Sender:
         self.ident = ident
         self.report = report
         self.stop = stop
+        self.progress = progress
         mail = app.config.settings.mail
         self.retries = mail.retries
         self.backoff = mail.retry_backoff_seconds
@@ -148,7 +150,9 @@ class _Sender:
         return not self.stop.is_set()
 
     def run(self, transport: Transport, due: list[tuple[int, int, str, str]]) -> None:
-        for delivery_id, subscriber_id, email, message_id in due:
+        for done, (delivery_id, subscriber_id, email, message_id) in enumerate(due):
+            if self.progress is not None:
+                self.progress(done, len(due))
             if self.stop.is_set():
                 self.report.stopped = True
                 return
@@ -245,8 +249,14 @@ def send_issue(
     dry_run: bool = False,
     stop: threading.Event | None = None,
     resend_in_doubt: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DeliveryReport:
-    """Deliver one built issue to every active subscriber who has not had it yet."""
+    """Deliver one built issue to every active subscriber who has not had it yet.
+
+    ``stop`` is checked between messages (and during waits); ``progress`` is
+    called with (handled, due) before each message; ``resend_in_doubt`` also sends
+    messages whose acceptance was never confirmed (docs/mail.md).
+    """
     stop = stop or threading.Event()
     if app.config.settings.mail.transport == "outbox":
         # A file named by the Message-ID is written whole or not at all, so writing
@@ -294,7 +304,7 @@ def send_issue(
         if due:
             try:
                 with open_transport(app) as transport:
-                    _Sender(app, issue, key, ident, report, stop).run(transport, due)
+                    _Sender(app, issue, key, ident, report, stop, progress).run(transport, due)
             except DeliveryError as exc:
                 with app.store.session() as session:
                     left = delivery_counts(session, issue.id)
