@@ -281,7 +281,7 @@ def send_issue(
                 done = {
                     d.subscriber_id
                     for d in session.query(Delivery).filter(Delivery.issue_id == issue.id)
-                    if d.state not in deliveries.DUE
+                    if d.state not in (*deliveries.DUE, "sending")
                 }
                 report.would_send = [email for sid, email, _ in recipients if sid not in done]
                 report.counts = delivery_counts(session, issue.id)
