@@ -92,6 +92,9 @@ class SmtpSettings(_Strict):
     username: str | None = None
     password_env: str = "XINQU_SMTP_PASSWORD"
     timeout_seconds: float = Field(30.0, gt=0)
+    ca_file: str | None = Field(
+        None, description="CA bundle to verify the server's certificate (null: the system's)"
+    )
 
     def password(self) -> str | None:
         """The password comes only from the environment, never from a file."""
@@ -106,6 +109,14 @@ class MailSettings(_Strict):
     reply_to: str | None = None
     editor: str | None = Field(None, description="address for alerts and the editor copy")
     rate_per_second: float = Field(0.0, ge=0, description="0: no limit")
+    retries: int = Field(3, ge=0, le=10, description="retries of a 4xx answer, per message")
+    retry_backoff_seconds: float = Field(
+        5.0, ge=0, description="first wait before a retry; doubles each time"
+    )
+    list_id: str | None = Field(None, description="List-Id label (null: from the From address)")
+    unsubscribe_mailto: str | None = Field(
+        None, description="address in List-Unsubscribe's mailto (null: the From address)"
+    )
     smtp: SmtpSettings = SmtpSettings()
 
 

@@ -59,9 +59,9 @@ def main(ctx: click.Context, config_dir: Path | None, data_dir: Path, verbose: i
 
 
 def _register() -> None:
-    from scheduler.cli import crawl, digest, extract, sources
+    from scheduler.cli import crawl, digest, extract, send, serve, sources, subscribers
 
-    for module in (crawl, digest, extract, sources):
+    for module in (crawl, digest, extract, sources, send, serve, subscribers):
         for command in module.COMMANDS:
             main.add_command(command)
 

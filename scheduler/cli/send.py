@@ -1,0 +1,99 @@
+"""`xinqu digest send`: deliver an issue; safe to interrupt and to run again.
+
+SIGTERM or Ctrl-C lets the message being sent finish and records it, then stops;
+even a SIGKILL loses nothing (see scheduler/store/deliveries.py). Exit status 0
+when every subscriber has the issue (bounces are reported, not retried), 1 when
+some are left for a later run.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+import click
+from sqlalchemy import func, select
+
+from scheduler.app import App
+from scheduler.cli.digest import digest
+from scheduler.errors import XinquError
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    stop = threading.Event()
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        click.echo(f"xinqu: {signal.Signals(signum).name}: finishing the current message", err=True)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stop
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _show_progress(done: int, total: int) -> None:
+    click.echo(f"\rsending {done + 1}/{total}", err=True, nl=False)
+
+
+def _issue_id(app: App, number: int | None) -> int:
+    from scheduler.store.issues import Issue
+
+    with app.store.session() as session:
+        if number is None:
+            number = session.scalar(select(func.max(Issue.number)))
+            if number is None:
+                raise XinquError("no issue built yet; run `xinqu digest build` first")
+        issue_id = session.scalar(select(Issue.id).where(Issue.number == number))
+    if issue_id is None:
+        raise XinquError(f"no issue number {number}")
+    return issue_id
+
+
+@digest.command("send")
+@click.option("--issue", "number", type=int, help="Issue number (default: the latest).")
+@click.option("--dry-run", is_flag=True, help="Show who would get it; send and record nothing.")
+@click.option(
+    "--resend-in-doubt",
+    is_flag=True,
+    help="Also resend messages whose acceptance was never confirmed (same Message-ID).",
+)
+@click.pass_obj
+def send(app: App, number: int | None, dry_run: bool, resend_in_doubt: bool) -> None:
+    """Deliver an issue to every active subscriber exactly once."""
+    from scheduler.mail import send_issue
+
+    issue_id = _issue_id(app, number)
+    progress = _show_progress if sys.stderr.isatty() else None
+    with _stop_on_signals() as stop:
+        report = send_issue(
+            app,
+            issue_id,
+            dry_run=dry_run,
+            stop=stop,
+            resend_in_doubt=resend_in_doubt,
+            progress=progress,
+        )
+    if progress is not None:
+        click.echo("\r\x1b[K", err=True, nl=False)
+    for email in report.would_send:
+        click.echo(f"would send to {email}")
+    for email, reason in report.bounced:
+        click.echo(f"bounced  {email}: {reason}")
+    for email, reason in report.failed:
+        click.echo(f"deferred {email}: {reason}")
+    for email in report.in_doubt:
+        click.echo(f"in doubt {email} (counted as sent; --resend-in-doubt sends it again)")
+    click.echo(report.summary())
+    if not dry_run and not report.complete:
+        raise click.exceptions.Exit(1)
+
+
+COMMANDS: list[click.Command] = []
