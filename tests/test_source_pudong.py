@@ -57,8 +57,8 @@ def test_list_entries():
     ]
 
 
-def test_next_page():
-    assert CASE.list_page(LIST_URL).next_urls == [SITE + "/zwgk-search-front/api/data/affair"]
+def test_no_next_url_since_the_next_page_is_a_post():
+    assert CASE.list_page(LIST_URL).next_urls == []
 
 
 @pytest.mark.parametrize("url", ARTICLES)
@@ -82,3 +82,12 @@ def test_next_page_posts_page_two_of_the_same_query():
     (following,) = CASE.family.next_requests(response, page, CASE.source)
     assert (following.method, following.url) == ("POST", request.url)
     assert json.loads(following.body) == {"channelList": ["5144"], "pageNo": 2, "pageSize": 20}
+
+
+def test_no_next_page_after_the_last():
+    request = CASE.list_request(LIST_URL).replace(
+        body=json.dumps({"channelList": ["5144"], "pageNo": 3, "pageSize": 20})
+    )
+    response = file_response(CASE.root, request.url, request)
+    page = CASE.family.parse_list(response, CASE.source, TZ, CASE.now)
+    assert CASE.family.next_requests(response, page, CASE.source) == []

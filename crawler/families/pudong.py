@@ -61,9 +61,7 @@ class PudongFamily(Family):
         body = data.get("data") or {}
         records = [r for r in body.get("list") or [] if isinstance(r, dict)]
         entries = [self._entry(r, response.url, tz, now) for r in records if r.get("url")]
-        page = self._page_number(response)
-        more = bool(records) and page < int(body.get("totalPage") or 0)
-        return ListPage(entries=unique(entries), next_urls=[response.url] if more else [])
+        return ListPage(entries=unique(entries))
 
     @staticmethod
     def _entry(record: dict[str, Any], base: str, tz: tzinfo, now: datetime) -> ListEntry:
@@ -88,8 +86,15 @@ class PudongFamily(Family):
             return 1
 
     def next_requests(self, response: Response, page: ListPage, source: Source) -> list[Request]:
-        if not page.next_urls:
+        """The same query's next page, while ``totalPage`` says there is one.
+
+        Not a ``next_urls`` entry: a GET of the API URL is not the next page.
+        """
+        data = json_body(response)
+        body = (data.get("data") or {}) if isinstance(data, dict) else {}
+        number = self._page_number(response)
+        if not page.entries or number >= int(body.get("totalPage") or 0):
             return []
         request = response.request
         list_url = (request.meta.get("pudong_list_url") if request else None) or response.url
-        return [_api_request(source, str(list_url), self._page_number(response) + 1)]
+        return [_api_request(source, str(list_url), number + 1)]
