@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin
 
+from bs4 import BeautifulSoup
 from scrapy import Request
 from scrapy.http import Response
 
-from crawler.extract.article import ArticleSelectors
+from crawler.extract.article import ArticleSelectors, ExtractedArticle
 from crawler.extract.dates import parse_datetime
 from crawler.families.base import Family, ListEntry, ListPage
 from crawler.families.common import (
@@ -41,7 +43,9 @@ DATASOURCE = re.compile(r"""data=["']datasource:([0-9a-zA-Z_]+)["']""")
 class XinhuaFamily(Family):
     name = "xinhua"
     article_selectors = ArticleSelectors(
-        date=".info .time, span.h-time", body="#detailContent, #detail, #p-detail"
+        title="h1#title, .head-line h1 .title, .h-title",
+        date=".info .time, span.h-time",
+        body="#detailContent, #detail, #p-detail",
     )
 
     def list_requests(self, source: Source, url: str, **meta: object) -> Iterable[Request]:
@@ -58,6 +62,23 @@ class XinhuaFamily(Family):
         entries = entries_by_pattern(html, response.url, ARTICLE, tz, now)
         data_urls = [urljoin(response.url, f"ds_{m}.json") for m in DATASOURCE.findall(html)]
         return ListPage(entries=entries, data_urls=list(dict.fromkeys(data_urls)))
+
+    def parse_article(
+        self, response: Response, source: Source, tz: tzinfo, now: datetime
+    ) -> ExtractedArticle:
+        """news.cn's 2024 template splits the time: ``.header-time`` holds ``.year``
+        (2024), ``.day`` (05/09) and ``.time`` (22:27:02); the meta has the day only."""
+        article = super().parse_article(response, source, tz, now)
+        if source.date_selector:
+            return article
+        header = BeautifulSoup(response_text(response), "lxml").select_one(".header-time")
+        parts = [header.select_one(f".{k}") for k in ("year", "day", "time")] if header else []
+        if parts and all(parts):
+            year, day, clock = (p.get_text(strip=True) for p in parts if p is not None)
+            published = parse_datetime(f"{year}-{day.replace('/', '-')} {clock}", tz, now)
+            if published is not None:
+                article = replace(article, published_at=published)
+        return article
 
     @staticmethod
     def _json_entries(url: str, data: dict[str, Any], tz: tzinfo, now: datetime) -> list[ListEntry]:
