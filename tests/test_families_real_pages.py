@@ -85,4 +85,4 @@ def test_family_reads_a_real_page_of_its_platform(
     assert article.published_at is not None
     assert article.published_at.isoformat() == published
     assert article.source_line == source_line
-    assert article.text.startswith(text_start)
+    assert text_start in article.text[:50]  # a caption line (图集) may come first
