@@ -154,8 +154,9 @@ class Capturer:
     def _get(self, request: Request) -> Response:
         return fetch(request, user_agent=self.user_agent, timeout=self.timeout)
 
-    def _save(self, response: Response, capture: Capture) -> None:
-        capture.pages[fixture_path(self.root, response.url)] = response.body
+    def _save(self, url: str, response: Response, capture: Capture) -> None:
+        """Kept at the path the page was asked for (a redirect's target may differ)."""
+        capture.pages[fixture_path(self.root, url)] = response.body
 
     def capture(self, tz: tzinfo, now: datetime) -> Capture:
         capture = Capture(source=self.source)
@@ -163,11 +164,11 @@ class Capturer:
         request = next(iter(self.family.list_requests(self.source, list_url)))
         response = self._get(request)
         capture.page_site, capture.page_title = page_names(response)
-        self._save(response, capture)
+        self._save(request.url, response, capture)
         page: ListPage = self.family.parse_list(response, self.source, tz, now)
         for data_url in page.data_urls[:1]:
             data = self._get(Request(data_url))
-            self._save(data, capture)
+            self._save(data_url, data, capture)
             page = self.family.parse_list(data, self.source, tz, now)
         if not page.entries:
             raise CaptureError(
@@ -177,8 +178,8 @@ class Capturer:
         capture.list_entries = [e.url for e in page.entries]
         for entry in page.entries[:ARTICLES_TO_CAPTURE]:
             article = self._get(Request(entry.url))
-            self._save(article, capture)
-            capture.articles.append(article.url)
+            self._save(entry.url, article, capture)
+            capture.articles.append(entry.url)
         return capture
 
 
