@@ -3,9 +3,30 @@
 from __future__ import annotations
 
 from crawler.families.base import Family, ListEntry, ListPage
+from crawler.families.chengdu import ChengduFamily
+from crawler.families.chinadaily import ChinaDailyFamily
+from crawler.families.gkmlpt import GkmlptFamily
+from crawler.families.hanweb import HanwebFamily
+from crawler.families.pudong import PudongFamily
+from crawler.families.siteserver import SiteServerFamily
+from crawler.families.trs import TrsFamily
+from crawler.families.xinhua import XinhuaFamily
 from scheduler.errors import ConfigError
 
-FAMILIES: dict[str, type[Family]] = {"generic": Family}
+FAMILIES: dict[str, type[Family]] = {
+    family.name: family
+    for family in (
+        Family,
+        TrsFamily,
+        HanwebFamily,
+        SiteServerFamily,
+        XinhuaFamily,
+        ChinaDailyFamily,
+        ChengduFamily,
+        GkmlptFamily,
+        PudongFamily,
+    )
+}
 
 
 def get_family(name: str | None) -> Family:

@@ -30,8 +30,17 @@ class ListEntry:
 
 @dataclass(frozen=True)
 class ListPage:
+    """What one list response holds.
+
+    ``next_urls`` are further pages of the list (followed while they yield new
+    links). ``data_urls`` hold *this* page's own entries when the response was only
+    a shell naming them (an HTML page whose list comes from a JSON data source);
+    they are fetched as the same page.
+    """
+
     entries: list[ListEntry]
     next_urls: list[str] = field(default_factory=list)
+    data_urls: list[str] = field(default_factory=list)
 
 
 class Family:
@@ -50,6 +59,11 @@ class Family:
 
         entries = discover_entries(response, source, tz, now)
         return ListPage(entries=entries, next_urls=find_next_pages(response, source))
+
+    def next_requests(self, response: Response, page: ListPage, source: Source) -> list[Request]:
+        """The request(s) for the list's next page: GETs of ``next_urls`` unless the
+        platform pages some other way (a POST to a data proxy or a JSON API)."""
+        return [Request(url) for url in page.next_urls]
 
     def selectors(self, source: Source) -> ArticleSelectors:
         return ArticleSelectors(

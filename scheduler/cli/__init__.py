@@ -59,9 +59,18 @@ def main(ctx: click.Context, config_dir: Path | None, data_dir: Path, verbose: i
 
 
 def _register() -> None:
-    from scheduler.cli import crawl, digest, extract, send, serve, sources, subscribers
+    from scheduler.cli import (
+        crawl,
+        digest,
+        extract,
+        send,
+        serve,
+        source_new,
+        sources,
+        subscribers,
+    )
 
-    for module in (crawl, digest, extract, sources, send, serve, subscribers):
+    for module in (crawl, digest, extract, sources, source_new, send, serve, subscribers):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,0 +1,56 @@
+"""Chengdu's municipal platform (Tianfu): ``column-index-N.shtml`` lists.
+
+List items are ``div.li`` blocks that open their article with
+``onclick="window.open('…','_blank')"`` rather than a link, the title in
+``span.s2``. Articles (``content_<32 hex>.shtml``) carry ``ArticleTitle``,
+``PubDate`` and ``ContentSource`` meta tags; the latter reads "责任单位：…".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, tzinfo
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup
+from scrapy.http import Response
+
+from crawler.extract.article import ArticleSelectors, ExtractedArticle
+from crawler.families.base import Family, ListPage
+from crawler.families.common import next_link, onclick_entries, page_count, response_text
+from scheduler.config import Source
+
+COLUMN_PAGE = re.compile(r"column-index-(\d+)\.shtml")
+_UNIT_PREFIX = re.compile(r"^(?:责任单位|来源|信息来源)\s*[:：]\s*")
+
+
+class ChengduFamily(Family):
+    name = "chengdu"
+    article_selectors = ArticleSelectors(body="div.content, #NewsContent")
+
+    def parse_list(self, response: Response, source: Source, tz: tzinfo, now: datetime) -> ListPage:
+        if source.link_selector:
+            return super().parse_list(response, source, tz, now)
+        html = response_text(response)
+        soup = BeautifulSoup(html, "lxml")
+        entries = onclick_entries(soup, "div.li", response.url, tz, now)
+        following = next_link(soup, response.url) or self._next_column_page(html, response.url)
+        return ListPage(entries=entries, next_urls=[following] if following else [])
+
+    @staticmethod
+    def _next_column_page(html: str, url: str) -> str | None:
+        match = COLUMN_PAGE.search(url)
+        total = page_count(html)
+        if not match or total is None:
+            return None
+        current = int(match.group(1))
+        return urljoin(url, f"column-index-{current + 1}.shtml") if current < total else None
+
+    def parse_article(
+        self, response: Response, source: Source, tz: tzinfo, now: datetime
+    ) -> ExtractedArticle:
+        article = super().parse_article(response, source, tz, now)
+        if article.source_line:
+            article = replace(article, source_line=_UNIT_PREFIX.sub("", article.source_line))
+        return article

@@ -1,0 +1,198 @@
+"""Helpers the platform families share: article links by URL pattern, dates in URLs,
+dates in list rows, JSON bodies and the usual ways a list names its next page."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, tzinfo
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from bs4 import BeautifulSoup, Tag
+from scrapy.http import Response
+
+from crawler.extract.dates import parse_datetime
+from crawler.families.base import ListEntry
+
+#: Dates platforms write into article URLs, most specific first.
+_URL_DATES = (
+    re.compile(r"/t(?P<y>20\d{2})(?P<m>\d{2})(?P<d>\d{2})_"),  # TRS t20261120_123.html
+    re.compile(r"/art/(?P<y>20\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/"),  # Hanweb
+    re.compile(r"/(?P<y>20\d{2})-(?P<m>\d{2})/(?P<d>\d{2})/"),  # Xinhua old, Chengdu
+    re.compile(r"/(?P<y>20\d{2})(?P<m>\d{2})/(?P<d>\d{2})/"),  # China Daily /a/202611/20/
+    re.compile(r"/system/(?P<y>20\d{2})/(?P<m>\d{2})/(?P<d>\d{2})/"),  # newspaper CMS
+    re.compile(r"/(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)/"),  # Xinhua new, Pudong
+)
+_NEXT_TEXT = re.compile(r"^\s*(下一页|下页|next)\s*[>›»]*\s*$", re.I)
+_PAGE_COUNT = re.compile(
+    r"(?:countPage|pageCount|totalPage|totalPages|page_count)\s*[=:]\s*['\"]?(\d+)", re.I
+)
+_JS_URL = re.compile(r"""window\.open\(\s*['"]([^'"]+)['"]""")
+_NOISE = re.compile(r"hot|rank|recommend|tuijian|paihang|side|nav|footer|friend", re.I)
+
+
+def date_in_url(url: str, tz: tzinfo) -> datetime | None:
+    """The publication day a platform wrote into an article URL, at 00:00 in ``tz``."""
+    path = urlsplit(url).path
+    for pattern in _URL_DATES:
+        match = pattern.search(path)
+        if match:
+            try:
+                return datetime(int(match["y"]), int(match["m"]), int(match["d"]), tzinfo=tz)
+            except ValueError:
+                continue
+    return None
+
+
+def clean_title(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip(" •·\u3000")
+
+
+def anchor_title(anchor: Tag) -> str:
+    """The longer of the link text and its ``title`` (lists truncate long headlines)."""
+    text = clean_title(anchor.get_text(" ", strip=True))
+    title = clean_title(anchor.get("title") or "")
+    shortened = text.rstrip("….")
+    return title if title and (len(title) > len(text) or title.startswith(shortened)) else text
+
+
+def _row(anchor: Tag) -> Tag:
+    """The list row holding a link: its li/tr/dd, else the widest block with only it."""
+    row = None
+    for parent in anchor.parents:
+        if parent.name in ("li", "tr", "dd"):
+            return parent
+        if parent.name in ("ul", "ol", "table", "tbody", "dl", "body"):
+            break
+        if parent.name == "div" and len(parent.find_all("a", href=True)) == 1:
+            row = parent
+    return row or anchor.parent or anchor
+
+
+def row_date(row: Tag, anchor: Tag | None, tz: tzinfo, now: datetime) -> datetime | None:
+    """The date printed in a list row beside its link (the link's own text excluded)."""
+    text = row.get_text(" ", strip=True)
+    if anchor is not None:
+        text = text.replace(anchor.get_text(" ", strip=True), " ")
+    return parse_datetime(text, tz, now) if re.search(r"\d", text) else None
+
+
+def _in_noise(anchor: Tag) -> bool:
+    for parent in anchor.parents:
+        if parent.name == "body":
+            return False
+        if parent.name in ("nav", "header", "footer"):
+            return True
+        marker = " ".join([*parent.get("class", []), parent.get("id") or ""])
+        if marker and _NOISE.search(marker):
+            return True
+    return False
+
+
+def entries_by_pattern(
+    html: str, base_url: str, pattern: re.Pattern[str], tz: tzinfo, now: datetime
+) -> list[ListEntry]:
+    """Links whose URL matches the platform's article pattern, from the list holding most.
+
+    Grouping by the enclosing list keeps sidebars (热点, 推荐) out even when their
+    links have the same shape; dates come from the row, else from the URL.
+    """
+    soup = BeautifulSoup(html, "lxml")
+    groups: dict[int, list[ListEntry]] = defaultdict(list)
+    for anchor in soup.find_all("a", href=True):
+        url = urljoin(base_url, anchor["href"].strip())
+        if not pattern.search(url) or _in_noise(anchor):
+            continue
+        container = next(
+            (p for p in anchor.parents if p.name in ("ul", "ol", "table", "tbody", "dl")),
+            anchor.parent,
+        )
+        row = _row(anchor)
+        published = row_date(row, anchor, tz, now) or date_in_url(url, tz)
+        groups[id(container)].append(
+            ListEntry(url=url, title=anchor_title(anchor), published_at=published)
+        )
+    if not groups:
+        return []
+    return unique(max(groups.values(), key=len))
+
+
+def onclick_entries(
+    soup: BeautifulSoup, selector: str, base_url: str, tz: tzinfo, now: datetime
+) -> list[ListEntry]:
+    """List items that open their article by ``onclick="window.open('…')"``."""
+    entries = []
+    for item in soup.select(selector):
+        match = _JS_URL.search(item.get("onclick") or "")
+        anchor = item.find("a", href=True)
+        href = match.group(1) if match else (anchor["href"] if anchor else None)
+        if not href:
+            continue
+        url = urljoin(base_url, href)
+        title_node = item.select_one(".s2, .title") or anchor or item
+        title = clean_title(title_node.get("title") or title_node.get_text(" ", strip=True))
+        date = row_date(item, title_node, tz, now) or date_in_url(url, tz)
+        entries.append(ListEntry(url=url, title=title, published_at=date))
+    return unique(entries)
+
+
+def unique(entries: Iterable[ListEntry]) -> list[ListEntry]:
+    seen: set[str] = set()
+    out = []
+    for entry in entries:
+        if entry.url not in seen and entry.title:
+            seen.add(entry.url)
+            out.append(entry)
+    return out
+
+
+def next_link(soup: BeautifulSoup, base_url: str) -> str | None:
+    """The href of a 下一页 link, when it is a real URL (not javascript:)."""
+    for anchor in soup.find_all("a", href=True):
+        if _NEXT_TEXT.match(anchor.get_text(" ", strip=True)):
+            href = anchor["href"].strip()
+            if href and not href.startswith(("javascript:", "#")):
+                return urljoin(base_url, href)
+    return None
+
+
+def page_count(html: str) -> int | None:
+    """A total page count from an inline pager script (``countPage = 12`` and the like)."""
+    match = _PAGE_COUNT.search(html)
+    return int(match.group(1)) if match else None
+
+
+def json_body(response: Response) -> Any | None:
+    """The response parsed as JSON, or None when it is not JSON (e.g. an HTML page)."""
+    body = response.body.lstrip()
+    if body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:]
+    if not body.startswith((b"{", b"[")):
+        return None
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def first_key(record: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        value = record.get(key)
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def response_text(response: Response) -> str:
+    """The body as text, also for responses Scrapy did not recognise as text."""
+    text = getattr(response, "text", None)
+    if isinstance(text, str):
+        return text
+    from crawler.extract.encoding import decode_html
+
+    charset = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    match = re.search(r"charset=([\w-]+)", charset)
+    return decode_html(response.body, match.group(1) if match else None)

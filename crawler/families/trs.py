@@ -1,0 +1,74 @@
+"""TRS WCM (拓尔思): Gui'an, West Coast, Jiangbei, Fuzhou and most provincial sites.
+
+Lists are static pages ``index.html``, ``index_1.html``, … (the second page is
+``_1``; the extension follows the site: .html, .shtml or .htm), with the page count
+in an inline ``createPageHTML(total, current, "index", "html")`` call or a
+``countPage`` variable. Articles live at ``…/YYYYMM/tYYYYMMDD_<id>.html`` with the
+body in ``div.TRS_Editor`` (newer templates: ``TRS_UEDITOR``, ``trs_editor_view``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, tzinfo
+from urllib.parse import urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+from scrapy.http import Response
+
+from crawler.extract.article import ArticleSelectors
+from crawler.families.base import Family, ListPage
+from crawler.families.common import (
+    entries_by_pattern,
+    next_link,
+    page_count,
+    response_text,
+)
+from scheduler.config import Source
+
+ARTICLE = re.compile(r"/t20\d{6}_\d+\.s?html?$")
+CREATE_PAGE = re.compile(
+    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?"
+    r"(?:\s*,\s*['\"]([^'\"]*)['\"]\s*,\s*['\"]([^'\"]*)['\"])?"
+)
+_PAGE_FILE = re.compile(r"(?P<stem>[^/]*?)(?:_(?P<n>\d+))?\.(?P<ext>s?html?)$")
+
+
+def trs_next_page(html: str, url: str) -> str | None:
+    """``index_{n+1}.<ext>`` while the inline pager says more pages exist."""
+    match = CREATE_PAGE.search(html)
+    if match:
+        total, current = int(match.group(1)), int(match.group(2))
+        stem, ext = match.group(3) or "index", match.group(4) or _extension(url)
+        return urljoin(url, f"{stem}_{current + 1}.{ext}") if current + 1 < total else None
+    total = page_count(html)
+    if total is None:
+        return None
+    path = urlsplit(url).path
+    name = path.rsplit("/", 1)[-1]
+    found = _PAGE_FILE.match(name)
+    current = int(found["n"]) if found and found["n"] else 0
+    stem = found["stem"] if found else "index"
+    return urljoin(url, f"{stem}_{current + 1}.{_extension(url)}") if current + 1 < total else None
+
+
+def _extension(url: str) -> str:
+    found = _PAGE_FILE.search(urlsplit(url).path)
+    return found["ext"] if found else "html"
+
+
+class TrsFamily(Family):
+    name = "trs"
+    article_selectors = ArticleSelectors(
+        body=".TRS_Editor, .TRS_UEDITOR, .trs_editor_view, #UCAP-CONTENT",
+    )
+
+    def parse_list(self, response: Response, source: Source, tz: tzinfo, now: datetime) -> ListPage:
+        if source.link_selector:
+            return super().parse_list(response, source, tz, now)
+        html = response_text(response)
+        entries = entries_by_pattern(html, response.url, ARTICLE, tz, now)
+        following = next_link(BeautifulSoup(html, "lxml"), response.url) or trs_next_page(
+            html, response.url
+        )
+        return ListPage(entries=entries, next_urls=[following] if following else [])
