@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from datetime import tzinfo
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -38,11 +39,32 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_cron(value: str) -> str:
+def cron_trigger(value: str, tz: tzinfo | None = None) -> Any:
+    """An APScheduler CronTrigger for a crontab line.
+
+    Five fields are standard crontab (minute hour day month day_of_week); six
+    fields put a seconds field first, for fast schedules in tests and demos.
+    """
     from apscheduler.triggers.cron import CronTrigger
 
+    fields = value.split()
+    if len(fields) == 6:
+        second, minute, hour, day, month, day_of_week = fields
+        return CronTrigger(
+            second=second,
+            minute=minute,
+            hour=hour,
+            day=day,
+            month=month,
+            day_of_week=day_of_week,
+            timezone=tz,
+        )
+    return CronTrigger.from_crontab(value, timezone=tz)
+
+
+def _check_cron(value: str) -> str:
     try:
-        CronTrigger.from_crontab(value)
+        cron_trigger(value)
     except ValueError as exc:
         raise ValueError(f"expected a cron expression like '0 */6 * * *' ({exc})") from None
     return value
@@ -81,8 +103,20 @@ class ScheduleSettings(_Strict):
     crawl: Cron = "0 */6 * * *"
     issue: Cron = "0 9 * * 2"
     misfire_grace_seconds: int = Field(3600, ge=1)
+    lock_ttl_seconds: int = Field(
+        120, ge=3, description="a dead scheduler's locks expire after this (heartbeat: ttl/3)"
+    )
 
     _crawl_ok = field_validator("crawl", "issue")(_check_cron)
+
+
+class HealthSettings(_Strict):
+    """When `xinqu status` and the editor's alert mail flag a source."""
+
+    failures_in_row: int = Field(3, ge=1, description="flag after this many failed runs in a row")
+    silent_days: int = Field(
+        14, ge=1, description="flag a source that normally yields but found nothing this long"
+    )
 
 
 class SmtpSettings(_Strict):
@@ -135,6 +169,7 @@ class Settings(_Strict):
     digest: DigestSettings = DigestSettings()
     crawl: CrawlSettings = CrawlSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    health: HealthSettings = HealthSettings()
     mail: MailSettings = MailSettings()
     web: WebSettings = WebSettings()
 
