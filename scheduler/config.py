@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 from datetime import tzinfo
+from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -97,6 +97,9 @@ class CrawlSettings(_Strict):
         30, ge=1, description="articles older than this are not fetched from list pages"
     )
     hang_timeout_seconds: float = Field(1800.0, gt=0)
+    stop_grace_seconds: float = Field(
+        10.0, gt=0, description="a stopped crawl gets this long to record its runs, then twice"
+    )
 
 
 class ScheduleSettings(_Strict):

@@ -181,6 +181,7 @@ class Service:
             return
         self._process()
         self._check_health()
+        self._resume()
 
     def _process(self) -> None:
         from scheduler.steps import _describe, process_step

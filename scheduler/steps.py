@@ -13,6 +13,7 @@ short (SIGTERM, SIGKILL, power loss) is resumed by the next start.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -36,9 +37,6 @@ from scheduler.store.locks import Lease, get_state, set_state, states_with_prefi
 log = logging.getLogger(__name__)
 
 Report = Callable[[str], None]
-
-#: Seconds a crawl child gets to close its spiders after SIGTERM before SIGKILL.
-TERMINATE_GRACE_SECONDS = 15.0
 
 
 def _quiet(_line: str) -> None:
@@ -75,20 +73,25 @@ def crawl_command(app: App, names: Sequence[str] = (), verbose: int = 0) -> list
 
 
 def _signal_group(proc: subprocess.Popen[bytes], signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signum)
-    except ProcessLookupError:
-        pass
 
 
 def _end_child(proc: subprocess.Popen[bytes], grace: float) -> None:
-    """SIGTERM (Scrapy closes its spiders and records them), then SIGKILL if need be."""
-    _signal_group(proc, signal.SIGTERM)
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        _signal_group(proc, signal.SIGKILL)
-        proc.wait()
+    """Stop a crawl child: SIGTERM, SIGTERM again, then SIGKILL, ``grace`` seconds apart.
+
+    Scrapy takes the first SIGTERM as "finish in-flight requests and close the
+    spiders" (which records their runs), the second as "stop now"; a child that
+    ignores both is killed.
+    """
+    for signum in (signal.SIGTERM, signal.SIGTERM, signal.SIGKILL):
+        _signal_group(proc, signum)
+        try:
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+    proc.wait()
 
 
 def crawl_step(
@@ -106,6 +109,7 @@ def crawl_step(
     ``interrupted`` with the reason.
     """
     limit = hang_timeout or app.config.settings.crawl.hang_timeout_seconds
+    grace = app.config.settings.crawl.stop_grace_seconds
     with app.store.session() as session:
         before = session.scalar(select(func.max(CrawlRun.id))) or 0
     started = time.monotonic()
@@ -127,12 +131,12 @@ def crawl_step(
                 pass
             if stop is not None and stop.is_set():
                 status = "stopped"
-                _end_child(proc, TERMINATE_GRACE_SECONDS)
+                _end_child(proc, grace)
                 break
             if time.monotonic() - started > limit:
                 status = "hung"
                 log.error("crawl pid %s still running after %.0f s: killing it", proc.pid, limit)
-                _end_child(proc, min(TERMINATE_GRACE_SECONDS, limit))
+                _end_child(proc, grace)
                 break
         output.seek(0)
         text = output.read().decode("utf-8", "replace")
@@ -181,6 +185,9 @@ def _record_crawl_end(app: App, before: int, reason: str | None) -> list[SourceR
 
 
 def _describe(report: Any) -> str:
+    """A step report as one line: its own ``summary()``, else its fields."""
+    if callable(getattr(report, "summary", None)):
+        return str(report.summary())
     if is_dataclass(report) and not isinstance(report, type):
         return ", ".join(f"{k}={v}" for k, v in asdict(report).items())
     return str(report)
@@ -203,7 +210,7 @@ def issue_date_today(app: App) -> date:
 
 @dataclass
 class IssueOutcome:
-    """``sent``, ``stopped`` (resumes on next start), ``already`` (sent before) or ``busy``."""
+    """``sent``; ``stopped`` or ``incomplete`` (resumed by the next run); ``already``; ``busy``."""
 
     status: str
     issue_id: int | None = None
@@ -261,9 +268,11 @@ def _send(
     from scheduler.mail import send_issue
 
     delivery = send_issue(app, issue_id, stop=stop)
-    if stop is not None and stop.is_set():
-        report(f"send: stopped ({_describe(delivery)}); the next start resumes it")
-        return IssueOutcome("stopped", issue_id, number, delivery)
+    stopped = bool(getattr(delivery, "stopped", False)) or (stop is not None and stop.is_set())
+    if stopped or not getattr(delivery, "complete", True):
+        status = "stopped" if stopped else "incomplete"
+        report(f"send: {_describe(delivery)}; {status}, the next run resumes it")
+        return IssueOutcome(status, issue_id, number, delivery)
     with app.store.session() as session:
         set_state(session, key, f"done:{issue_id}")
     report(f"send: {_describe(delivery)}")
