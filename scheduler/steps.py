@@ -145,7 +145,7 @@ def crawl_step(
         status = "failed"
     for line in text.splitlines():
         if line.strip():
-            log.info("crawl: %s", line.rstrip())
+            log.debug("crawl: %s", line.rstrip())
     reason = {
         "hung": f"crawl killed: still running after {limit:.0f} s",
         "stopped": "crawl stopped: the service is shutting down",
