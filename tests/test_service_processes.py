@@ -70,11 +70,8 @@ class World:
         return self._store
 
     def cli(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "scheduler.cli", "--config", str(self.config)] + [
-            "--data",
-            str(self.data),
-            *args,
-        ]
+        paths = ["--config", str(self.config), "--data", str(self.data)]
+        return [sys.executable, "-m", "scheduler.cli", *paths, *args]
 
     def start(self, *args: str) -> subprocess.Popen[str]:
         output = (self.data.parent / f"scheduler-{len(self.procs)}.out").open("w")
