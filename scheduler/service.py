@@ -202,6 +202,8 @@ class Service:
     def _issue(self) -> None:
         from scheduler.steps import issue_step
 
+        with self._crawl_mutex:
+            pass  # a crawl in progress finishes first, so the issue includes what it found
         self._process()
         issue_step(self.app, self.lease, stop=self.stop, report=log.info)
 

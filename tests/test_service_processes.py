@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from sqlalchemy import func, select, update
 
 from scheduler.store import open_store
@@ -86,6 +87,12 @@ class World:
         return subprocess.run(
             self.cli(*args), capture_output=True, text=True, timeout=60, check=False
         )
+
+    def reschedule(self, **schedule: str) -> None:
+        path = self.config / "settings.yaml"
+        settings = yaml.safe_load(path.read_text("utf-8"))
+        settings["schedule"].update(schedule)
+        path.write_text(yaml.safe_dump(settings, allow_unicode=True), "utf-8")
 
     def leader_pid(self) -> int | None:
         with self.store.session() as session:
@@ -244,9 +251,15 @@ READERS = [f"reader{i}@example.org" for i in range(6)]
 
 
 def _subscribe(w: World) -> None:
-    for address in READERS:
-        result = w.run("subscribers", "add", address)
-        assert result.returncode == 0, result.stderr
+    readers = w.data.parent / "readers.csv"
+    readers.write_text("email\n" + "\n".join(READERS) + "\n", "utf-8")
+    result = w.run("subscribers", "import", str(readers))
+    assert result.returncode == 0, result.stderr
+
+
+def _cycle_soon(w: World) -> None:
+    """Crawl in 5 s and issue in 7 s (the issue job waits for a crawl in progress)."""
+    w.reschedule(crawl=at_second(5), issue=at_second(7))
 
 
 def _issue_key() -> str:
@@ -254,8 +267,9 @@ def _issue_key() -> str:
 
 
 def test_schedule_runs_crawl_process_issue_and_sends_once(world, full_cycle) -> None:
-    w = world(schedule={"crawl": at_second(2), "issue": at_second(10)})
+    w = world()
     _subscribe(w)
+    _cycle_soon(w)
     proc = w.start()
     wait_for(lambda: (w.state(_issue_key()) or "").startswith("done:"), 45, "the issue sent")
     assert w.eml_recipients() == Counter(dict.fromkeys(READERS, 1))
@@ -264,11 +278,9 @@ def test_schedule_runs_crawl_process_issue_and_sends_once(world, full_cycle) -> 
 
 
 def test_sigkill_during_send_then_restart_completes_without_duplicates(world, full_cycle) -> None:
-    w = world(
-        schedule={"crawl": at_second(2), "issue": at_second(10)},
-        mail={"rate_per_second": 2},
-    )
+    w = world(mail={"rate_per_second": 2})
     _subscribe(w)
+    _cycle_soon(w)
     proc = w.start()
     wait_for(lambda: sum(w.eml_recipients().values()) >= 1, 45, "the send to start")
     proc.send_signal(signal.SIGKILL)
@@ -287,8 +299,9 @@ def test_sigkill_during_send_then_restart_completes_without_duplicates(world, fu
 
 
 def test_two_schedulers_started_together_deliver_one_issue(world, full_cycle) -> None:
-    w = world(schedule={"crawl": at_second(3), "issue": at_second(10)})
+    w = world()
     _subscribe(w)
+    _cycle_soon(w)
     a, b = w.start(), w.start()
     loser = wait_for(
         lambda: next((p for p in (a, b) if p.poll() is not None), None), 30, "one to exit"
