@@ -165,8 +165,8 @@ def world(site_server, make_config, frozen_now, tmp_path) -> Iterator[Callable[.
         w.close()
 
 
-def test_second_scheduler_says_so_in_one_line_or_waits(world) -> None:
-    w = world()
+def test_leader_crawls_on_a_seconds_schedule_second_says_so_or_waits(world) -> None:
+    w = world(schedule={"crawl": at_second(4)})
     first = w.start()
     wait_for(lambda: w.leader_pid() == first.pid, 30, "the first scheduler to lead")
 
@@ -177,22 +177,16 @@ def test_second_scheduler_says_so_in_one_line_or_waits(world) -> None:
     assert f"pid {first.pid}" in lines[0]
 
     waiting = w.start("--wait")
+    wait_for(lambda: [r.status for r in w.crawl_runs()] == ["finished"], 40, "the scheduled crawl")
+    with w.store.session() as session:
+        runs = [(r.source, r.status, r.new) for r in session.scalars(select(SourceRun))]
+    assert runs == [("demo_trs", "ok", 2)], "the crawl ran in a child and was recorded"
     wait_for(lambda: "waiting for the running scheduler" in w.log(), 30, "the waiter to wait")
+    assert first.poll() is None, "the service outlives its jobs"
     assert waiting.poll() is None and w.leader_pid() == first.pid
     assert w.stop(first) == 0
     wait_for(lambda: w.leader_pid() == waiting.pid, 30, "the waiting scheduler to take over")
     assert w.stop(waiting) == 0
-
-
-def test_seconds_schedule_crawls_in_a_child_and_keeps_running(world) -> None:
-    w = world(schedule={"crawl": at_second(3)})
-    proc = w.start()
-    wait_for(lambda: [r.status for r in w.crawl_runs()] == ["finished"], 40, "the scheduled crawl")
-    with w.store.session() as session:
-        runs = [(r.source, r.status, r.new) for r in session.scalars(select(SourceRun))]
-    assert runs == [("demo_trs", "ok", 2)]
-    assert proc.poll() is None, "the service outlives its jobs"
-    assert w.stop(proc) == 0
 
 
 def _backdate(w: World, job_id: str, when: datetime) -> None:
