@@ -45,14 +45,6 @@ def _stall(site, path: str, release: threading.Event, reached: threading.Event) 
     site.routes[path] = slow
 
 
-def test_crawl_step_runs_a_child_and_reads_its_runs(site_server, app_for) -> None:
-    app = app_for(site_server("demo_trs"))
-    outcome = crawl_step(app)
-    assert outcome.status == "finished", outcome.output
-    assert [(r.source, r.status, r.new) for r in outcome.runs] == [("demo_trs", "ok", 2)]
-    assert "2 new articles" in outcome.summary()
-
-
 def test_hung_crawl_is_killed_and_recorded_interrupted(site_server, app_for) -> None:
     site = site_server("demo_trs")
     release, reached = threading.Event(), threading.Event()
