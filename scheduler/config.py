@@ -39,8 +39,46 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def _crontab_days(field: str) -> str:
+    """A crontab day-of-week field (0 or 7 = Sunday) as APScheduler day names.
+
+    APScheduler 3 counts days from Monday = 0, so crontab's ``2`` (Tuesday) would
+    silently mean Wednesday there; names are unambiguous in both.
+    """
+    if field == "*" or field == "?":
+        return "*"
+    days: set[int] = set()
+    for part in field.lower().split(","):
+        body, _, step_text = part.partition("/")
+        step = int(step_text) if step_text else 1
+        if body == "*":
+            first, last = 0, 6
+        elif "-" in body:
+            a, b = body.split("-", 1)
+            first, last = _day_number(a), _day_number(b)
+        else:
+            first = _day_number(body)
+            last = 6 if step_text else first
+        if step < 1 or (first > last and last != 0):
+            raise ValueError(f"bad day-of-week field {field!r}")
+        last = 7 if last == 0 and first > 0 else last
+        days.update(d % 7 for d in range(first, last + 1, step))
+    return ",".join(_DAY_NAMES[d] for d in sorted(days))
+
+
+def _day_number(text: str) -> int:
+    if text in _DAY_NAMES:
+        return _DAY_NAMES.index(text)
+    if text.isdigit() and 0 <= int(text) <= 7:
+        return int(text) % 7 if int(text) != 7 else 7
+    raise ValueError(f"bad day of week {text!r}")
+
+
 def cron_trigger(value: str, tz: tzinfo | None = None) -> Any:
-    """An APScheduler CronTrigger for a crontab line.
+    """An APScheduler CronTrigger for a crontab line, with crontab's meaning.
 
     Five fields are standard crontab (minute hour day month day_of_week); six
     fields put a seconds field first, for fast schedules in tests and demos.
@@ -48,18 +86,19 @@ def cron_trigger(value: str, tz: tzinfo | None = None) -> Any:
     from apscheduler.triggers.cron import CronTrigger
 
     fields = value.split()
-    if len(fields) == 6:
-        second, minute, hour, day, month, day_of_week = fields
-        return CronTrigger(
-            second=second,
-            minute=minute,
-            hour=hour,
-            day=day,
-            month=month,
-            day_of_week=day_of_week,
-            timezone=tz,
-        )
-    return CronTrigger.from_crontab(value, timezone=tz)
+    if len(fields) not in (5, 6):
+        raise ValueError(f"expected 5 fields (or 6 with seconds first), got {len(fields)}")
+    second = fields.pop(0) if len(fields) == 6 else "0"
+    minute, hour, day, month, day_of_week = fields
+    return CronTrigger(
+        second=second,
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=_crontab_days(day_of_week),
+        timezone=tz,
+    )
 
 
 def _check_cron(value: str) -> str:

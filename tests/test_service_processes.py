@@ -292,6 +292,20 @@ def test_sigkill_during_send_then_restart_completes_without_duplicates(world, fu
         assert session.scalar(select(func.count()).select_from(apscheduler_jobs)) == 2
 
 
+def test_sigterm_during_send_finishes_the_message_and_exits_cleanly(world, full_cycle) -> None:
+    w = world(mail={"rate_per_second": 2})
+    _subscribe(w)
+    _cycle_soon(w)
+    proc = w.start()
+    wait_for(lambda: sum(w.eml_recipients().values()) >= 1, 45, "the send to start")
+    assert w.stop(proc) == 0
+    sent = w.eml_recipients()
+    assert 1 <= sum(sent.values()) < len(READERS) and max(sent.values()) == 1, sent
+    assert (w.state(_issue_key()) or "").startswith("sending:"), "left for the next start"
+    with w.store.session() as session:
+        assert holder(session, "scheduler") is None, "a clean stop releases the lock"
+
+
 def test_two_schedulers_started_together_deliver_one_issue(world, full_cycle) -> None:
     w = world()
     _subscribe(w)

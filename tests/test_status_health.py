@@ -29,7 +29,9 @@ def _source(name: str) -> dict:
 def app(make_config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     names = ["steady", "failing", "silent", "empty", "fresh"]
     config = make_config(
-        [_source(n) for n in names], health={"failures_in_row": 3, "silent_days": 14}
+        [_source(n) for n in names],
+        health={"failures_in_row": 3, "silent_days": 14},
+        mail={"editor": "editor@example.org"},
     )
     app = App(config_dir=config, data_dir=tmp_path / "data")
     yield app
@@ -148,7 +150,11 @@ def test_editor_is_alerted_once_per_condition(seeded: App) -> None:
         healths = source_health(session, seeded.config)
     first = alert_new_flags(seeded, healths)
     assert len(first) == 3
+    (alert,) = list(seeded.outbox_dir.rglob("*.eml"))
+    body = alert.read_bytes()
+    assert b"editor@example.org" in body
     assert alert_new_flags(seeded, healths) == [], "the same conditions do not mail again"
+    assert len(list(seeded.outbox_dir.rglob("*.eml"))) == 1
     for h in healths:
         h.flags = [f for f in h.flags if f.kind != "silent"]
     assert alert_new_flags(seeded, healths) == []
