@@ -57,19 +57,68 @@ class DemoResult:
     eml: list[Path] = field(default_factory=list)
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
+class _SiteHandler(SimpleHTTPRequestHandler):
+    """Serves a fixture site's files; links to the real site's host point back here.
+
+    Fixture pages and list APIs may carry absolute URLs of the real site; those
+    are rewritten to this server, so the demo never leaves 127.0.0.1. A POST (a
+    list API) gets the file at its path.
+    """
+
+    real_hosts: tuple[str, ...] = ()
+
     def log_message(self, *args: Any) -> None:
         pass
 
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.is_file():
+            self.send_error(404)
+            return
+        body = self._rewrite(path.read_bytes())
+        self.send_response(200)
+        self.send_header("Content-Type", self._type(path, body))
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _rewrite(self, body: bytes) -> bytes:
+        local = f"127.0.0.1:{self.server.server_address[1]}".encode()
+        for host in self.real_hosts:
+            name = host.encode()
+            for scheme in (b"https://", b"http://", b"https:\\/\\/", b"http:\\/\\/"):
+                body = body.replace(scheme + name, scheme.replace(b"https", b"http") + local)
+        return body
+
+    def _type(self, path: Path, body: bytes) -> str:
+        if not path.suffix and body.lstrip()[:1] in (b"{", b"["):
+            return "application/json"
+        return self.guess_type(str(path))
+
 
 @contextmanager
-def serve_sites(names: list[str]) -> Iterator[dict[str, str]]:
+def serve_sites(
+    names: list[str], real_hosts: dict[str, tuple[str, ...]] | None = None
+) -> Iterator[dict[str, str]]:
     """Serve each fixture site on its own 127.0.0.1 port; yields name -> host:port."""
     servers: list[ThreadingHTTPServer] = []
     hosts: dict[str, str] = {}
     try:
         for name in names:
-            handler = partial(_QuietHandler, directory=str(SITES_DIR / name))
+            handler_class = type(
+                "Handler",
+                (_SiteHandler,),
+                {"real_hosts": (real_hosts or {}).get(name, ())},
+            )
+            handler = partial(handler_class, directory=str(SITES_DIR / name))
             httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
             httpd.daemon_threads = True
             servers.append(httpd)
@@ -82,9 +131,27 @@ def serve_sites(names: list[str]) -> Iterator[dict[str, str]]:
             httpd.server_close()
 
 
+def real_hosts(app: App, names: list[str]) -> dict[str, tuple[str, ...]]:
+    """Each fixture site's real host names (from its source's list URLs)."""
+    shipped = {s.name: s.urls for s in app.config.sources}
+    out: dict[str, tuple[str, ...]] = {}
+    for name in names:
+        urls = shipped.get(name) or EXTRA_SOURCES.get(name, {}).get("list_urls", [])
+        out[name] = tuple(sorted({urlsplit(u).hostname or "" for u in urls} - {""}))
+    return out
+
+
 def _localize(url: str, host: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(("http", host, parts.path, parts.query, ""))
+
+
+def _fixture_file(root: Path, url: str) -> Path:
+    """The file a real URL maps to: same path; a folder URL means its index.html."""
+    path = urlsplit(url).path
+    if not path or path.endswith("/"):
+        path += "index.html"
+    return root / path.lstrip("/")
 
 
 def demo_sources(app: App, hosts: dict[str, str]) -> list[dict[str, Any]]:
@@ -99,7 +166,10 @@ def demo_sources(app: App, hosts: dict[str, str]) -> list[dict[str, Any]]:
             entry = {"name": name, **EXTRA_SOURCES[name]}
         else:
             continue
-        entry["list_urls"] = [_localize(u, host) for u in entry["list_urls"]]
+        root = SITES_DIR / name
+        mirrored = [u for u in entry["list_urls"] if _fixture_file(root, u).is_file()]
+        entry["list_urls"] = [_localize(u, host) for u in mirrored or entry["list_urls"][:1]]
+        entry["max_pages"] = 1  # fixture sites hold the first list page only
         out.append(entry)
     return out
 
@@ -196,7 +266,7 @@ def run_demo(
     if frozen:
         os.environ["XINQU_NOW"] = DEMO_NOW
     try:
-        with serve_sites(names) as hosts:
+        with serve_sites(names, real_hosts(app, names)) as hosts:
             sources = demo_sources(app, hosts)
             if not sources:
                 raise XinquError(f"no fixture site in {SITES_DIR} matches a source")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.demo import SITES_DIR, demo_sources, serve_sites
+from scheduler.demo import SITES_DIR, demo_sources, real_hosts, serve_sites
 
 
 def test_demo_sources_point_at_local_servers() -> None:
@@ -26,6 +26,26 @@ def test_demo_sources_point_at_local_servers() -> None:
         with urllib.request.urlopen(url, timeout=10) as reply:
             assert "西咸新区秦创原总窗口" in reply.read().decode("utf-8")
     assert (SITES_DIR / "demo_trs").is_dir()
+
+
+def test_demo_servers_answer_posts_and_keep_links_on_127_0_0_1() -> None:
+    import urllib.request
+
+    from scheduler.app import App
+
+    if not (SITES_DIR / "pudong").is_dir():
+        pytest.skip("the pudong fixture site is not merged yet")
+    app = App()
+    with serve_sites(["pudong"], real_hosts(app, ["pudong"])) as hosts:
+        (entry,) = demo_sources(app, hosts)
+        api = f"http://{hosts['pudong']}/zwgk-search-front/api/data/affair"
+        request = urllib.request.Request(api, data=b"{}", method="POST")
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            body = reply.read().decode("utf-8")
+            assert reply.headers["Content-Type"] == "application/json"
+    assert f"http://{hosts['pudong']}/019020001/" in body.replace("\\/", "/")
+    assert "pudong.gov.cn" not in body
+    assert entry["max_pages"] == 1
 
 
 @pytest.mark.slow
