@@ -204,8 +204,20 @@ class Service:
 
         with self._crawl_mutex:
             pass  # a crawl in progress finishes first, so the issue includes what it found
-        self._process()
-        issue_step(self.app, self.lease, stop=self.stop, report=log.info)
+        try:
+            self._process()
+            issue_step(self.app, self.lease, stop=self.stop, report=log.info)
+        except Exception as exc:
+            self._alert("xinqu: the scheduled issue was not sent", f"{type(exc).__name__}: {exc}")
+            raise
+
+    def _alert(self, subject: str, text: str) -> None:
+        from scheduler.mail import send_alert
+
+        try:
+            send_alert(self.app, subject, text + "\n\nSee the log and `xinqu status`.")
+        except Exception as exc:
+            log.error("could not alert the editor: %s", exc)
 
     def _resume(self) -> None:
         from scheduler.steps import resume_unfinished

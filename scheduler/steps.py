@@ -149,6 +149,7 @@ def crawl_step(
     reason = {
         "hung": f"crawl killed: still running after {limit:.0f} s",
         "stopped": "crawl stopped: the service is shutting down",
+        "failed": f"crawl process exited with status {proc.returncode}",
     }.get(status)
     runs = _record_crawl_end(app, before, reason)
     if status == "failed" and not runs:
@@ -157,6 +158,8 @@ def crawl_step(
 
 
 def _record_crawl_end(app: App, before: int, reason: str | None) -> list[SourceRun]:
+    """The child's source runs; whatever it left ``running`` is recorded as interrupted."""
+    default = reason or "crawl process ended before recording this run"
     with app.store.session() as session:
         crawl_runs = list(session.scalars(select(CrawlRun).where(CrawlRun.id > before)))
         runs = list(
@@ -166,21 +169,15 @@ def _record_crawl_end(app: App, before: int, reason: str | None) -> list[SourceR
                 .order_by(SourceRun.source)
             )
         )
-        if reason is not None:
-            for crawl_run in crawl_runs:
-                if crawl_run.status in ("running", "finished"):
-                    crawl_run.status = "interrupted"
-                    crawl_run.finished_at = crawl_run.finished_at or clock.now()
-            for run in runs:
-                if run.status in ("running", "interrupted"):
-                    run.status = "interrupted"
-                    run.finished_at = run.finished_at or clock.now()
-                    run.error_message = run.error_message or reason
-        else:
-            for crawl_run in crawl_runs:
-                if crawl_run.status == "running":
-                    crawl_run.status = "failed"
-                    crawl_run.finished_at = clock.now()
+        for run in runs:
+            if run.status == "running" or (reason and run.status == "interrupted"):
+                run.status = "interrupted"
+                run.finished_at = run.finished_at or clock.now()
+                run.error_message = run.error_message or default
+        for crawl_run in crawl_runs:
+            if crawl_run.status == "running" or (reason and crawl_run.status == "finished"):
+                crawl_run.status = "interrupted"
+                crawl_run.finished_at = crawl_run.finished_at or clock.now()
     return runs
 
 
