@@ -144,6 +144,7 @@ class Service:
                 and repr(stored.trigger) == repr(trigger)
                 and list(stored.args) == args
                 and stored.func_ref == JOB_FUNC
+                and stored.misfire_grace_time == config.settings.schedule.misfire_grace_seconds
             ):
                 log.info("job %s kept; next run %s", spec.id, stored.next_run_time)
                 continue
@@ -169,7 +170,8 @@ class Service:
                 log.error("unknown job kind %r", kind)
         except Exception as exc:
             # One failing step must not stop the schedule; the next run tries again.
-            log.exception("job %s failed: %s", kind, exc)
+            log.error("job %s failed: %s: %s", kind, type(exc).__name__, exc)
+            log.debug("job %s traceback", kind, exc_info=True)
 
     def _crawl(self, names: tuple[str, ...]) -> None:
         from scheduler.steps import crawl_step

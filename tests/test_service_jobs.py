@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import pickle
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select, update
 
+from scheduler.app import App
 from scheduler.config import cron_trigger, load_config
 from scheduler.errors import ConfigError
-from scheduler.service import desired_jobs
+from scheduler.service import Service, desired_jobs
+from scheduler.store.locks import apscheduler_jobs
 
 
 def _source(name: str, **extra) -> dict:
@@ -65,3 +69,47 @@ def test_cron_lines_fire_in_the_configured_timezone() -> None:
 def test_a_bad_cron_line_names_file_and_key(make_config) -> None:
     with pytest.raises(ConfigError, match=r"settings.yaml: schedule.issue: expected a cron"):
         load_config(make_config([_source("a")], schedule={"issue": "every tuesday"}))
+
+
+def _synced(config_dir, data_dir) -> tuple[App, Service]:
+    app = App(config_dir=config_dir, data_dir=data_dir)
+    service = Service(app)
+    service.scheduler = service.build_scheduler()
+    service.scheduler.start(paused=True)
+    service.sync_jobs()
+    return app, service
+
+
+def test_restart_keeps_unchanged_jobs_as_stored_and_replaces_changed_ones(
+    make_config, tmp_path
+) -> None:
+    data = tmp_path / "data"
+    sources = [_source("a"), _source("b", schedule="30 */2 * * *")]
+    first = make_config(sources, schedule={"crawl": "0 */6 * * *", "issue": "0 9 * * 2"})
+    app, service = _synced(first, data)
+    service.scheduler.shutdown(wait=False)
+    missed = datetime.now(ZoneInfo("Asia/Shanghai")).replace(microsecond=0) - timedelta(days=2)
+    with app.store.engine.begin() as conn:  # as if the service had been down for two days
+        for job_id, blob in conn.execute(
+            select(apscheduler_jobs.c.id, apscheduler_jobs.c.job_state)
+        ):
+            state = pickle.loads(blob)
+            state["next_run_time"] = missed
+            conn.execute(
+                update(apscheduler_jobs)
+                .where(apscheduler_jobs.c.id == job_id)
+                .values(job_state=pickle.dumps(state), next_run_time=missed.timestamp())
+            )
+    app.close()
+
+    again = make_config(sources[:1], schedule={"crawl": "0 */4 * * *", "issue": "0 9 * * 2"})
+    app, service = _synced(again, data)
+    try:
+        jobs = {job.id: job for job in service.scheduler.get_jobs()}
+        assert sorted(jobs) == ["crawl", "issue"], "a source's own job goes with its schedule"
+        assert jobs["issue"].next_run_time == missed, "unchanged: the missed run is kept"
+        assert jobs["crawl"].next_run_time > missed + timedelta(days=1), "changed: rescheduled"
+        assert "hour='*/4'" in repr(jobs["crawl"].trigger)
+    finally:
+        service.scheduler.shutdown(wait=False)
+        app.close()
