@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import tzinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,11 +39,71 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _check_cron(value: str) -> str:
+_DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
+
+
+def _crontab_days(field: str) -> str:
+    """A crontab day-of-week field (0 or 7 = Sunday) as APScheduler day names.
+
+    APScheduler 3 counts days from Monday = 0, so crontab's ``2`` (Tuesday) would
+    silently mean Wednesday there; names are unambiguous in both.
+    """
+    if field == "*" or field == "?":
+        return "*"
+    days: set[int] = set()
+    for part in field.lower().split(","):
+        body, _, step_text = part.partition("/")
+        step = int(step_text) if step_text else 1
+        if body == "*":
+            first, last = 0, 6
+        elif "-" in body:
+            a, b = body.split("-", 1)
+            first, last = _day_number(a), _day_number(b)
+        else:
+            first = _day_number(body)
+            last = 6 if step_text else first
+        if step < 1 or (first > last and last != 0):
+            raise ValueError(f"bad day-of-week field {field!r}")
+        last = 7 if last == 0 and first > 0 else last
+        days.update(d % 7 for d in range(first, last + 1, step))
+    return ",".join(_DAY_NAMES[d] for d in sorted(days))
+
+
+def _day_number(text: str) -> int:
+    if text in _DAY_NAMES:
+        return _DAY_NAMES.index(text)
+    if text.isdigit() and 0 <= int(text) <= 7:
+        return int(text) % 7 if int(text) != 7 else 7
+    raise ValueError(f"bad day of week {text!r}")
+
+
+def cron_trigger(value: str, tz: tzinfo | None = None) -> Any:
+    """An APScheduler CronTrigger for a crontab line, with crontab's meaning.
+
+    Five fields are standard crontab (minute hour day month day_of_week); six
+    fields put a seconds field first, for fast schedules in tests and demos.
+    """
     from apscheduler.triggers.cron import CronTrigger
 
+    fields = value.split()
+    if len(fields) not in (5, 6):
+        raise ValueError(f"expected 5 fields (or 6 with seconds first), got {len(fields)}")
+    second = fields.pop(0) if len(fields) == 6 else "0"
+    minute, hour, day, month, day_of_week = fields
+    return CronTrigger(
+        second=second,
+        minute=minute,
+        hour=hour,
+        day=day,
+        month=month,
+        day_of_week=_crontab_days(day_of_week),
+        timezone=tz,
+    )
+
+
+def _check_cron(value: str) -> str:
     try:
-        CronTrigger.from_crontab(value)
+        cron_trigger(value)
     except ValueError as exc:
         raise ValueError(f"expected a cron expression like '0 */6 * * *' ({exc})") from None
     return value
@@ -75,14 +136,29 @@ class CrawlSettings(_Strict):
         30, ge=1, description="articles older than this are not fetched from list pages"
     )
     hang_timeout_seconds: float = Field(1800.0, gt=0)
+    stop_grace_seconds: float = Field(
+        10.0, gt=0, description="a stopped crawl gets this long to record its runs, then twice"
+    )
 
 
 class ScheduleSettings(_Strict):
     crawl: Cron = "0 */6 * * *"
     issue: Cron = "0 9 * * 2"
     misfire_grace_seconds: int = Field(3600, ge=1)
+    lock_ttl_seconds: int = Field(
+        120, ge=3, description="a dead scheduler's locks expire after this (heartbeat: ttl/3)"
+    )
 
     _crawl_ok = field_validator("crawl", "issue")(_check_cron)
+
+
+class HealthSettings(_Strict):
+    """When `xinqu status` and the editor's alert mail flag a source."""
+
+    failures_in_row: int = Field(3, ge=1, description="flag after this many failed runs in a row")
+    silent_days: int = Field(
+        14, ge=1, description="flag a source that normally yields but found nothing this long"
+    )
 
 
 class SmtpSettings(_Strict):
@@ -135,6 +211,7 @@ class Settings(_Strict):
     digest: DigestSettings = DigestSettings()
     crawl: CrawlSettings = CrawlSettings()
     schedule: ScheduleSettings = ScheduleSettings()
+    health: HealthSettings = HealthSettings()
     mail: MailSettings = MailSettings()
     web: WebSettings = WebSettings()
 

@@ -65,12 +65,13 @@ def _register() -> None:
         extract,
         send,
         serve,
+        service,
         source_new,
         sources,
         subscribers,
     )
 
-    for module in (crawl, digest, extract, sources, source_new, send, serve, subscribers):
+    for module in (crawl, digest, extract, sources, source_new, send, serve, subscribers, service):
         for command in module.COMMANDS:
             main.add_command(command)
 

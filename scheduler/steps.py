@@ -1,0 +1,330 @@
+"""The cycle's steps: crawl (child process) → process → build the issue → send it.
+
+Each step reads what the previous one stored, so the scheduler, `xinqu run-once`
+and `xinqu demo` all run the same functions. A crawl always runs as a child
+`xinqu crawl` process: Twisted's reactor cannot restart inside one process, and a
+hung crawl can then be killed without taking the service with it.
+
+An issue is built and sent under the database lock ``issue:<date>``, and its
+progress is kept in the service state under the same key (``sending:<id>`` then
+``done:<id>``): a second process never sends the same period, and a send cut
+short (SIGTERM, SIGKILL, power loss) is resumed by the next start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, is_dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from scheduler import clock
+from scheduler.app import App
+from scheduler.store.articles import CrawlRun, SourceRun
+from scheduler.store.locks import Lease, get_state, set_state, states_with_prefix
+
+log = logging.getLogger(__name__)
+
+Report = Callable[[str], None]
+
+
+def _quiet(_line: str) -> None:
+    pass
+
+
+@dataclass
+class CrawlOutcome:
+    """How a crawl child ended: ``finished``, ``failed``, ``hung`` (killed) or ``stopped``."""
+
+    status: str
+    returncode: int | None
+    seconds: float
+    runs: list[SourceRun] = field(default_factory=list)
+    output: str = ""
+
+    def summary(self) -> str:
+        counts: dict[str, int] = {}
+        for run in self.runs:
+            counts[run.status] = counts.get(run.status, 0) + 1
+        parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no sources"
+        new = sum(run.new for run in self.runs)
+        return f"crawl {self.status} in {self.seconds:.1f} s: {parts}, {new} new articles"
+
+
+def crawl_command(app: App, names: Sequence[str] = (), verbose: int = 0) -> list[str]:
+    command = [sys.executable, "-m", "scheduler.cli"]
+    command += ["--config", str(app.config.directory), "--data", str(app.data_dir)]
+    command += ["-v"] * min(verbose, 2)
+    command.append("crawl")
+    for name in names:
+        command += ["--source", name]
+    return command
+
+
+def _signal_group(proc: subprocess.Popen[bytes], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signum)
+
+
+def _end_child(proc: subprocess.Popen[bytes], grace: float) -> None:
+    """Stop a crawl child: SIGTERM, SIGTERM again, then SIGKILL, ``grace`` seconds apart.
+
+    Scrapy takes the first SIGTERM as "finish in-flight requests and close the
+    spiders" (which records their runs), the second as "stop now"; a child that
+    ignores both is killed.
+    """
+    for signum in (signal.SIGTERM, signal.SIGTERM, signal.SIGKILL):
+        _signal_group(proc, signum)
+        try:
+            proc.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+    proc.wait()
+
+
+def crawl_step(
+    app: App,
+    names: Sequence[str] = (),
+    *,
+    stop: threading.Event | None = None,
+    hang_timeout: float | None = None,
+    verbose: int = 0,
+) -> CrawlOutcome:
+    """Run one crawl as a child process and wait for it, killing it if it hangs.
+
+    A child killed for hanging, or stopped because the service is shutting down,
+    has its crawl run and any source run still marked ``running`` recorded as
+    ``interrupted`` with the reason.
+    """
+    limit = hang_timeout or app.config.settings.crawl.hang_timeout_seconds
+    grace = app.config.settings.crawl.stop_grace_seconds
+    with app.store.session() as session:
+        before = session.scalar(select(func.max(CrawlRun.id))) or 0
+    started = time.monotonic()
+    status = "finished"
+    with tempfile.TemporaryFile() as output:
+        proc = subprocess.Popen(
+            crawl_command(app, names, verbose),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        log.info("crawl started (pid %s, sources: %s)", proc.pid, ", ".join(names) or "all")
+        while True:
+            try:
+                proc.wait(timeout=0.25)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            if stop is not None and stop.is_set():
+                status = "stopped"
+                _end_child(proc, grace)
+                break
+            if time.monotonic() - started > limit:
+                status = "hung"
+                log.error("crawl pid %s still running after %.0f s: killing it", proc.pid, limit)
+                _end_child(proc, grace)
+                break
+        output.seek(0)
+        text = output.read().decode("utf-8", "replace")
+    seconds = time.monotonic() - started
+    if status == "finished" and proc.returncode not in (0, 1):
+        status = "failed"
+    for line in text.splitlines():
+        if line.strip():
+            log.debug("crawl: %s", line.rstrip())
+    reason = {
+        "hung": f"crawl killed: still running after {limit:.0f} s",
+        "stopped": "crawl stopped: the service is shutting down",
+        "failed": f"crawl process exited with status {proc.returncode}",
+    }.get(status)
+    runs = _record_crawl_end(app, before, reason)
+    if status == "failed" and not runs:
+        log.error("crawl exited with status %s: %s", proc.returncode, text.strip()[-500:])
+    return CrawlOutcome(status, proc.returncode, seconds, runs, text)
+
+
+def _record_crawl_end(app: App, before: int, reason: str | None) -> list[SourceRun]:
+    """The child's source runs; whatever it left ``running`` is recorded as interrupted."""
+    default = reason or "crawl process ended before recording this run"
+    with app.store.session() as session:
+        crawl_runs = list(session.scalars(select(CrawlRun).where(CrawlRun.id > before)))
+        runs = list(
+            session.scalars(
+                select(SourceRun)
+                .where(SourceRun.run_id.in_([r.id for r in crawl_runs]))
+                .order_by(SourceRun.source)
+            )
+        )
+        for run in runs:
+            if run.status == "running" or (reason and run.status == "interrupted"):
+                run.status = "interrupted"
+                run.finished_at = run.finished_at or clock.now()
+                run.error_message = run.error_message or default
+        for crawl_run in crawl_runs:
+            if crawl_run.status == "running" or (reason and crawl_run.status == "finished"):
+                crawl_run.status = "interrupted"
+                crawl_run.finished_at = crawl_run.finished_at or clock.now()
+    return runs
+
+
+def _describe(report: Any) -> str:
+    """A step report as one line: its own ``summary()``, else its fields."""
+    if callable(getattr(report, "summary", None)):
+        return str(report.summary())
+    if is_dataclass(report) and not isinstance(report, type):
+        return ", ".join(f"{k}={v}" for k, v in asdict(report).items())
+    return str(report)
+
+
+def process_step(app: App) -> Any:
+    """Dedupe and classify what was crawled (scheduler.process.run_process)."""
+    from scheduler.process import run_process
+
+    return run_process(app)
+
+
+def issue_key(issue_date: date) -> str:
+    return f"issue:{issue_date.isoformat()}"
+
+
+def issue_date_today(app: App) -> date:
+    return clock.now(app.tz).date()
+
+
+@dataclass
+class IssueOutcome:
+    """``sent``; ``stopped`` or ``incomplete`` (resumed by the next run); ``already``; ``busy``."""
+
+    status: str
+    issue_id: int | None = None
+    number: int | None = None
+    delivery: Any = None
+
+
+def issue_step(
+    app: App,
+    lease: Lease,
+    *,
+    issue_date: date | None = None,
+    stop: threading.Event | None = None,
+    report: Report = _quiet,
+) -> IssueOutcome:
+    """Build the issue of ``issue_date`` (default today) and send it, at most once."""
+    day = issue_date or issue_date_today(app)
+    key = issue_key(day)
+    if not lease.acquire(key):
+        report(f"issue: another process is building or sending the issue of {day}; skipped")
+        return IssueOutcome("busy")
+    try:
+        with app.store.session() as session:
+            state = get_state(session, key)
+        if state and state.startswith("done:"):
+            issue_id = int(state.partition(":")[2])
+            report(f"issue: the issue of {day} was already sent (issue id {issue_id})")
+            return IssueOutcome("already", issue_id)
+        if state and state.startswith("sending:"):
+            issue_id = int(state.partition(":")[2])
+            report(f"build: resuming the unfinished send of issue id {issue_id}")
+            number = None
+        else:
+            from scheduler.issue import build_issue
+
+            issue = build_issue(app, issue_date=day)
+            issue_id, number = issue.id, issue.number
+            report(f"build: issue {number} of {day} ({issue.since} – {issue.until})")
+            with app.store.session() as session:
+                set_state(session, key, f"sending:{issue_id}")
+        return _send(app, key, issue_id, number, stop=stop, report=report)
+    finally:
+        lease.release(key)
+
+
+def _send(
+    app: App,
+    key: str,
+    issue_id: int,
+    number: int | None,
+    *,
+    stop: threading.Event | None,
+    report: Report,
+) -> IssueOutcome:
+    from scheduler.mail import send_issue
+
+    delivery = send_issue(app, issue_id, stop=stop)
+    stopped = bool(getattr(delivery, "stopped", False)) or (stop is not None and stop.is_set())
+    if stopped or not getattr(delivery, "complete", True):
+        status = "stopped" if stopped else "incomplete"
+        report(f"send: {_describe(delivery)}; {status}, the next run resumes it")
+        return IssueOutcome(status, issue_id, number, delivery)
+    with app.store.session() as session:
+        set_state(session, key, f"done:{issue_id}")
+    report(f"send: {_describe(delivery)}")
+    return IssueOutcome("sent", issue_id, number, delivery)
+
+
+def resume_unfinished(
+    app: App, lease: Lease, *, stop: threading.Event | None = None, report: Report = _quiet
+) -> list[IssueOutcome]:
+    """Finish every send a previous process started and did not complete."""
+    with app.store.session() as session:
+        pending = {
+            k: v for k, v in states_with_prefix(session, "issue:").items() if v.startswith("send")
+        }
+    outcomes = []
+    for key in sorted(pending):
+        if stop is not None and stop.is_set():
+            break
+        day = date.fromisoformat(key.partition(":")[2])
+        outcomes.append(issue_step(app, lease, issue_date=day, stop=stop, report=report))
+    return outcomes
+
+
+@dataclass
+class CycleOutcome:
+    crawl: CrawlOutcome | None = None
+    process: Any = None
+    issue: IssueOutcome | None = None
+
+
+def run_cycle(
+    app: App,
+    *,
+    lease: Lease,
+    stop: threading.Event | None = None,
+    names: Sequence[str] = (),
+    issue_date: date | None = None,
+    verbose: int = 0,
+    report: Report = _quiet,
+) -> CycleOutcome:
+    """crawl → process → build → send, once, reporting one line per step."""
+    outcome = CycleOutcome()
+    report("crawl: running ...")
+    outcome.crawl = crawl_step(app, names, stop=stop, verbose=verbose)
+    for run in outcome.crawl.runs:
+        line = f"  {run.source:<16} {run.status:<11} new={run.new} errors={run.errors}"
+        if run.anti_bot:
+            line += f" blocked by anti-bot ({run.anti_bot})"
+        if run.error_message:
+            line += f" — {run.error_message}"
+        report(line)
+    report(outcome.crawl.summary())
+    if stop is not None and stop.is_set():
+        return outcome
+    outcome.process = process_step(app)
+    report(f"process: {_describe(outcome.process)}")
+    outcome.issue = issue_step(app, lease, issue_date=issue_date, stop=stop, report=report)
+    return outcome
