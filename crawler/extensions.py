@@ -46,7 +46,9 @@ class RunRecorder:
             run = session.get(SourceRun, self.source_run_id)
             assert run is not None
             run.finished_at = now()
-            run.requests = stats.get_value("downloader/request_count", 0)
+            run.requests = stats.get_value("downloader/request_count", 0) - stats.get_value(
+                "robotstxt/request_count", 0
+            )
             run.new = stats.get_value("xinqu/new", 0)
             run.updated = stats.get_value("xinqu/updated", 0)
             run.known = stats.get_value("xinqu/known", 0) + stats.get_value("xinqu/too_old", 0)

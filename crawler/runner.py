@@ -33,6 +33,7 @@ def scrapy_settings(app: App, run_id: int | None = None, verbose: int = 0) -> Se
             "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_requests_per_domain,
             "DOWNLOAD_TIMEOUT": crawl.timeout_seconds,
             "RETRY_TIMES": crawl.retry_times,
+            "RETRY_BACKOFF_BASE": crawl.retry_backoff_seconds,
             "XINQU_CONFIG": str(app.config.directory),
             "XINQU_DATABASE_URL": app.database_url,
             "XINQU_RUN_ID": run_id or 0,

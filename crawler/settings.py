@@ -33,6 +33,12 @@ DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry; doubled for each further one
+RETRY_BACKOFF_MAX = 60.0
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
 
 # --- Pipeline: normalise, then store ------------------------------------------
 ITEM_PIPELINES = {

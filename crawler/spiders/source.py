@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -143,12 +144,20 @@ class SourceSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
+        kind = request.meta.get("kind", "page")
+        if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
+            self.crawler.stats.inc_value("xinqu/robots_forbidden")
+            if kind == "list":
+                self.crawler.stats.inc_value("xinqu/errors")
+                self.error_messages.append(
+                    f"list {request.url}: disallowed by robots.txt (obey_robots: false overrides)"
+                )
+            return
         response = getattr(failure.value, "response", None)
         if response is not None and (blocked := detect_antibot(response)) is not None:
             self._record_block(blocked, request.url)
             return
         self.crawler.stats.inc_value("xinqu/errors")
-        kind = request.meta.get("kind", "page")
         if kind == "list":
             self.crawler.stats.inc_value("xinqu/list_pages_failed")
         message = f"{kind} {request.url}: {describe_failure(failure)}"
