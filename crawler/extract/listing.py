@@ -152,7 +152,9 @@ def _host(url: str) -> str:
 def same_site(url: str, base: str) -> bool:
     """Same host (``www.`` aside, port included) or a sub-domain of the list's host."""
     host, base_host = _host(url), _host(base)
-    return host == base_host or host.endswith("." + base_host) or base_host.endswith("." + host)
+    if host == base_host or host.endswith("." + base_host):
+        return True
+    return host.count(".") >= 2 and base_host.endswith("." + host)
 
 
 def _tokens(node: _Element) -> set[str]:
@@ -201,10 +203,19 @@ class _Noise:
         return False
 
 
+def _anchor_text(anchor: _Element) -> str:
+    """A link's visible text without a date shown inside it (``<span>2026-11-20</span>``)."""
+    text = _text(anchor)
+    for child in anchor.iterdescendants():
+        if isinstance(child.tag, str) and DATE_IN_TEXT.fullmatch(part := _text(child)):
+            text = text.replace(part, " ", 1)
+    text = re.sub(r"\s+" + DATE_IN_TEXT.pattern + r"$", "", text)
+    return re.sub(r"\s+", " ", text).strip(" •·■□▪►>》")
+
+
 def anchor_title(anchor: _Element) -> str:
     """The headline of a link: its text, or its ``title`` when the text is cut short."""
-    text = _text(anchor).strip(" •·■□▪►>》")
-    text = DATE_IN_TEXT.sub(" ", text).strip() if DATE_IN_TEXT.fullmatch(text) is None else text
+    text = _anchor_text(anchor)
     title = re.sub(r"\s+", " ", anchor.get("title") or "").strip()
     if title and (not text or TRUNCATED.search(text) or title.startswith(text.rstrip(". …"))):
         return title
@@ -231,15 +242,19 @@ def _href(anchor: _Element, base_url: str) -> str | None:
     return url
 
 
-def _date_of(row: _Element, anchor: _Element, title: str, tz: tzinfo, now: datetime):
+def _date_of(
+    row: _Element, anchor: _Element, title: str, tz: tzinfo, now: datetime
+) -> datetime | None:
+    """The date beside a link: in its row (the title taken out), or in a following dd."""
     text = _text(row)
-    anchor_text = _text(anchor)
-    for part in (title, anchor_text):
+    for part in (title, _anchor_text(anchor)):
         if part and part in text:
             text = text.replace(part, " ", 1)
+            break
     found = parse_datetime(text, tz, now)
-    if found is None and row.getnext() is not None and row.getnext().tag in ("dd", "span"):
-        found = parse_datetime(_text(row.getnext()), tz, now)
+    following = row.getnext()
+    if found is None and following is not None and following.tag in ("dd", "span", "td"):
+        found = parse_datetime(_text(following), tz, now)
     return found
 
 
@@ -437,6 +452,14 @@ def _pager_next(root: _Element, url: str) -> str | None:
     return options[later[0]] if later else None
 
 
+def _stem_ext(url: str) -> tuple[str, str]:
+    """``index``/``html`` of ``.../index_2.html``; a folder URL means ``index.html``."""
+    name = urlsplit(url).path.rpartition("/")[2] or "index.html"
+    stem, _, ext = name.partition(".")
+    match = PAGED_NAME.match(stem)
+    return (match["stem"] if match else stem), (ext or "html")
+
+
 def find_next_pages(response: Response, source: Source | None = None) -> list[str]:
     """The next list page, if this page shows one (see the module docstring)."""
     root = _root(response)
@@ -465,7 +488,7 @@ def next_pages(root: _Element, url: str, text: str) -> list[str]:
             total = int(count.group(1))
             current_match = CURRENT_PAGE.search(text)
             current = int(current_match.group(1)) if current_match else 0
-            stem, ext = "index", "html"
+            stem, ext = _stem_ext(url)
         if current + 1 < total:
             return [urljoin(url, f"{stem}_{current + 1}.{ext}")]
         return []
