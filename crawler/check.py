@@ -170,7 +170,7 @@ def check_sources(app: Any, names: list[str], *, verbose: int = 0) -> list[Sourc
         },
         priority="cmdline",
     )
-    process = CrawlerProcess(settings, install_root_handler=False)
+    process = CrawlerProcess(settings)
     crawlers = []
     for name in names:
         source = config.source(name)

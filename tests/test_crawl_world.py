@@ -153,6 +153,13 @@ def test_crawl_world_then_incremental_recrawl(world):
     assert {name: again[name].requests for name in sites} == dict.fromkeys(sites, 1)
     assert all(again[name].new == 0 for name in sites)
 
+    sites["fx_govcn"].requests.clear()
+    refresh = run_xinqu(config, data, "crawl", "--source", "fx_govcn", "--refresh")
+    assert refresh.returncode == 0, refresh.stderr
+    fetched = [p for p in sites["fx_govcn"].requests if "/content/" in p]
+    assert sorted(fetched) == sorted(e["url"] for e in EXPECTED["fx_govcn"])
+    assert refresh.stdout.startswith("fx_govcn         ok       requests=6 new=0 updated=0 known=4")
+
 
 BODY_KNOWN_BAD = {
     "fx_siteserver": "the extractor keeps the 发布时间/来源 line that precedes the body",
