@@ -41,6 +41,9 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 # --- Pipeline: normalise, then store ------------------------------------------
+# A callback yields one article or a list page's ~20 links; Scrapy starts this many
+# asyncio tasks per callback output, so the default 100 was pure overhead.
+CONCURRENT_ITEMS = 8
 ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 500,
 }
