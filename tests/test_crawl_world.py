@@ -193,3 +193,27 @@ def test_fx_article_bodies(name):
         response = HtmlResponse(f"http://127.0.0.1{expected['url']}", body=file.read_bytes())
         article = extract_article(response.text, response.url, tz=ZoneInfo("Asia/Shanghai"))
         assert article.text.splitlines() == expected["text"], expected["url"]
+
+
+def test_obey_robots_false_fetches_what_robots_txt_forbids(
+    site_server, make_config, frozen_now, tmp_path
+):
+    site = site_server("fx_trs")
+    config = make_config(
+        [
+            {
+                "name": "fx_trs",
+                "area": "贵安新区",
+                "site_name": "贵安新区门户网站",
+                "list_urls": [site.url("xwzx/gzdt/index_1.html")],
+                "obey_robots": False,
+                "max_pages": 1,
+            }
+        ]
+    )
+    result = run_xinqu(config, tmp_path / "data", "crawl")
+    assert result.returncode == 0, result.stderr
+    assert "/robots.txt" not in site.requests
+    assert "/xwzx/gzdt/202611/t20261118_1006.html" in site.requests
+    assert "/xwzx/gzdt/index_2.html" not in site.requests  # max_pages: 1
+    assert result.stdout.split()[:2] == ["fx_trs", "partial"]  # the 404 of t20261117_1007
