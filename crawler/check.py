@@ -103,11 +103,23 @@ class CheckSpider(scrapy.Spider):
             check.problems.append(f"list page is an anti-bot challenge ({blocked})")
             return
         page = self.family.parse_list(response, self.source, self.tz, self.now)
-        check.entries, check.next_urls = page.entries, page.next_urls
-        if not page.entries:
+        check.entries = [*check.entries, *page.entries]
+        check.next_urls = check.next_urls or page.next_urls
+        if page.data_urls and not response.meta.get("data"):
+            for url in page.data_urls:
+                yield Request(
+                    url,
+                    callback=self.parse_list,
+                    errback=self.on_error,
+                    dont_filter=True,
+                    meta=self._meta(check=check, data=True),
+                )
+            if not page.entries:
+                return
+        if not check.entries:
             check.problems.append("no article links found on the list page (set link_selector?)")
             return
-        if not any(e.published_at for e in page.entries):
+        if not any(e.published_at for e in check.entries):
             check.problems.append("no dates beside the list's links (old items cannot be skipped)")
         wanted = ARTICLES_PER_SOURCE - len(self.report.articles)
         for entry in page.entries[: max(wanted, 0)]:

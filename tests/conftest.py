@@ -32,7 +32,8 @@ class SiteServer:
     callable returning (status, headers, body)) for 404s, flaky 500s, robots.txt
     and the like; every request path is logged in ``requests``.
 
-    A page with a query string is the file ``<path>@<query>`` (``list.asp@page=2``).
+    A page with a query string is the file ``<path>@<query>`` (``list.asp@page=2``)
+    when there is one, else the file at the path (the query ignored, as a static server does).
     ``origins``: absolute links to these real origins (``http://www.fx.gov.cn``) are
     rewritten to this server when a page is served, as if it were the real site.
     """
@@ -44,6 +45,7 @@ class SiteServer:
     requests: list[str] = field(default_factory=list)
     routes: dict[str, Callable[[], tuple[int, dict[str, str], bytes]]] = field(default_factory=dict)
     origins: tuple[str, ...] = ()
+    posts: list[str] = field(default_factory=list)
 
     def url(self, path: str = "") -> str:
         return f"http://{self.host}:{self.port}/{path.lstrip('/')}"
@@ -59,8 +61,14 @@ def _handler(server: SiteServer) -> type[SimpleHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:
             pass
 
-        def do_GET(self) -> None:
-            server.requests.append(self.path)
+        def do_POST(self) -> None:
+            """Logged as ``POST <path>`` (form in ``posts``) and answered as a GET would be."""
+            length = int(self.headers.get("Content-Length") or 0)
+            server.posts.append(self.rfile.read(length).decode("latin-1"))
+            self.do_GET(logged=f"POST {self.path}")
+
+        def do_GET(self, logged: str | None = None) -> None:
+            server.requests.append(logged or self.path)
             route = server.routes.get(self.path.split("?")[0])
             if route is not None:
                 status, headers, body = route()
@@ -73,7 +81,7 @@ def _handler(server: SiteServer) -> type[SimpleHTTPRequestHandler]:
                 return
             path, _, query = self.path.partition("?")
             file = server.root / path.lstrip("/")
-            if query:
+            if query and (file.parent / f"{file.name}@{query}").is_file():
                 file = file.parent / f"{file.name}@{query}"
             elif file.is_dir():
                 file = file / "index.html"

@@ -161,21 +161,7 @@ def test_crawl_world_then_incremental_recrawl(world):
     assert refresh.stdout.startswith("fx_govcn         ok       requests=6 new=0 updated=0 known=4")
 
 
-BODY_KNOWN_BAD = {
-    "fx_siteserver": "the extractor keeps the 发布时间/来源 line that precedes the body",
-    "fx_gbk": "the extractor flattens a table-layout page into one line with '|'",
-}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason=BODY_KNOWN_BAD[n]))
-        if n in BODY_KNOWN_BAD
-        else n
-        for n in LISTS
-    ],
-)
+@pytest.mark.parametrize("name", list(LISTS))
 def test_fx_article_bodies(name):
     """Each stored body is exactly the article's paragraphs (pure extraction, no crawl)."""
     from zoneinfo import ZoneInfo
@@ -217,3 +203,33 @@ def test_obey_robots_false_fetches_what_robots_txt_forbids(
     assert "/xwzx/gzdt/202611/t20261118_1006.html" in site.requests
     assert "/xwzx/gzdt/index_2.html" not in site.requests  # max_pages: 1
     assert result.stdout.split()[:2] == ["fx_trs", "partial"]  # the 404 of t20261117_1007
+
+
+def test_family_pagination_by_post_and_lists_behind_a_data_source(
+    site_server, make_config, frozen_now, tmp_path
+):
+    """Hanweb's next page is a POST to its data proxy; Xinhua's list is a ds_*.json shell."""
+    from scheduler.config import load_config
+
+    shipped = {s.name: s for s in load_config().sources}
+    servers = {name: site_server(name) for name in ("zhoushan", "xiongan")}
+    entries = []
+    for name, server in servers.items():
+        entry = shipped[name].model_dump(mode="json", exclude_none=True)
+        entry["list_urls"] = [server.localize(entry["list_urls"][0])]
+        entry.update(obey_robots=False, max_pages=2)
+        entries.append(entry)
+    data = tmp_path / "data"
+    result = run_xinqu(make_config(entries), data, "crawl")
+    assert result.returncode == 0, result.stderr
+
+    zhoushan = servers["zhoushan"]
+    proxy = "POST /module/web/jpage/dataproxy.jsp?startrecord=4&endrecord=6&perpage=15"
+    assert zhoushan.requests[0].startswith("/col/col1276171/index.html?")
+    assert proxy in zhoushan.requests
+    assert "columnid=1276171" in zhoushan.posts[0]
+    assert not any("/art/2026/9/" in p for p in zhoushan.requests)  # page 2 is all too old
+    xiongan = servers["xiongan"].requests
+    assert any(p.endswith(".json") for p in xiongan)
+    stored = _articles(data)
+    assert {name: len(stored.get(name, [])) for name in servers} == {"zhoushan": 2, "xiongan": 2}

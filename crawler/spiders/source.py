@@ -1,9 +1,10 @@
 """The one spider class; a subclass per source is made by the spider loader.
 
-Flow per configured list URL: fetch the list page (through the source's family),
-skip links already stored (unless ``refresh``) and links older than the crawl
-window, fetch the rest as articles, and follow pagination while a page still
-yields something new, up to ``max_pages``.
+Flow per configured list URL: fetch the list page (through the source's family;
+a page that is only a shell names ``data_urls`` holding its entries, fetched as
+the same page), skip links already stored (unless ``refresh``) and links older
+than the crawl window, fetch the rest as articles, and follow the family's next
+page request while a page still yields something new, up to ``max_pages``.
 """
 
 from __future__ import annotations
@@ -106,14 +107,21 @@ class SourceSpider(scrapy.Spider):
                 meta=self._meta(list_url=response.meta["list_url"], entry=entry, kind="article"),
             )
         number = response.meta.get("page", 1)
+        list_url = response.meta["list_url"]
+        for url in page.data_urls:
+            yield Request(
+                url,
+                callback=self.parse_list,
+                errback=self.on_error,
+                meta=self._meta(list_url=list_url, page=number, kind="list"),
+            )
         if fresh and number < self.max_pages:
-            for url in page.next_urls[:1]:
-                yield Request(
-                    url,
+            for request in self.family.next_requests(response, page, self.source)[:1]:
+                yield request.replace(
                     callback=self.parse_list,
                     errback=self.on_error,
                     meta=self._meta(
-                        list_url=response.meta["list_url"], page=number + 1, kind="list"
+                        **request.meta, list_url=list_url, page=number + 1, kind="list"
                     ),
                 )
 
