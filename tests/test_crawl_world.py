@@ -194,15 +194,30 @@ def test_obey_robots_false_fetches_what_robots_txt_forbids(
                 "list_urls": [site.url("xwzx/gzdt/index_1.html")],
                 "obey_robots": False,
                 "max_pages": 1,
-            }
+            },
+            {
+                "name": "bad_selector",
+                "area": "x",
+                "site_name": "x",
+                "list_urls": [site.url("xwzx/gzdt/index_2.html")],
+                "link_selector": "//ul[@class=",
+                "obey_robots": False,
+            },
         ]
     )
     result = run_xinqu(config, tmp_path / "data", "crawl")
     assert result.returncode == 0, result.stderr
     assert "/robots.txt" not in site.requests
     assert "/xwzx/gzdt/202611/t20261118_1006.html" in site.requests
-    assert "/xwzx/gzdt/index_2.html" not in site.requests  # max_pages: 1
-    assert result.stdout.split()[:2] == ["fx_trs", "partial"]  # the 404 of t20261117_1007
+    assert "/xwzx/gzdt/index_2.html" not in site.requests[:1]
+    assert "/xwzx/gzdt/index_3.html" not in site.requests  # max_pages: 1
+    lines = dict(line.split(None, 1) for line in result.stdout.splitlines())
+    assert lines["fx_trs"].startswith("partial")  # the 404 of t20261117_1007
+    assert lines["bad_selector"].startswith("failed")
+    assert lines["bad_selector"].endswith(
+        f"— list {site.url('xwzx/gzdt/index_2.html')}: could not parse "
+        "(XPathEvalError: Invalid expression)"
+    )
 
 
 def test_family_pagination_by_post_and_lists_behind_a_data_source(

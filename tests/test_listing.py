@@ -267,3 +267,13 @@ def test_a_page_without_a_list_yields_nothing():
     )
     assert listed(response) == []
     assert find_next_pages(response) == []
+
+
+def test_a_column_named_like_a_sidebar_box_is_still_the_main_list():
+    url = "https://xq.example.gov.cn/xwzx/tpxw/index.htm"
+    response = page(FIXTURES / "listing/picture_news_column.html", url)
+    assert [u.rsplit("/", 1)[1] for u, _, _ in listed(response)] == [
+        "t20261122_5398765.htm",
+        "t20261118_5396543.htm",
+    ]
+    assert find_next_pages(response) == ["https://xq.example.gov.cn/xwzx/tpxw/index_1.htm"]

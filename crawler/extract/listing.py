@@ -87,7 +87,7 @@ NOISE_TOKENS = {
     "prevnext",
 }
 #: Headings of boxes that are not the main list.
-NOISE_HEADING = re.compile(r"热点|热门|排行|推荐|相关|专题|友情链接|阅读排行|点击排行|图片新闻")
+NOISE_HEADING = re.compile(r"热点|热门|排行|推荐|相关|专题|友情链接|图片新闻")
 NOISE_TEXT = re.compile(
     r"^(上一篇|下一篇|上一条|下一条|上一页|下一页|首页|尾页|末页|更多|查看更多|more|返回|打印|关闭|"
     r"当前位置|网站地图|联系我们|English)",
@@ -166,8 +166,11 @@ def _tokens(node: _Element) -> set[str]:
 class _Noise:
     """Decides (with a cache per element) whether an element is page furniture."""
 
-    def __init__(self) -> None:
+    def __init__(self, column: str = "") -> None:
         self.cache: dict[_Element, bool] = {}
+        #: The page's own column name (<title>, meta ColumnName): a box headed by it is
+        #: the main list even when the name reads like a sidebar's (图片新闻).
+        self.column = column
 
     def __call__(self, anchor: _Element) -> bool:
         path = []
@@ -186,8 +189,7 @@ class _Noise:
             self.cache[node] = verdict
         return verdict
 
-    @staticmethod
-    def _marks(node: _Element) -> bool:
+    def _marks(self, node: _Element) -> bool:
         if node.tag in NOISE_TAGS or _tokens(node) & NOISE_TOKENS:
             return True
         for sibling in node.itersiblings(preceding=True):
@@ -199,6 +201,8 @@ class _Noise:
                 "tit" in t or t in ("hd", "head", "bt") for t in _tokens(sibling)
             ):
                 heading = _text(sibling)
+                if heading and heading in self.column:
+                    return False
                 return len(heading) <= 16 and bool(NOISE_HEADING.search(heading))
         return False
 
@@ -337,9 +341,14 @@ def selected_entries(
     return _unique(ListEntry(c.url, c.title, c.published_at) for c in candidates)
 
 
+def _column_name(root: _Element) -> str:
+    names = root.xpath("//title/text() | //meta[@name='ColumnName']/@content")
+    return " ".join(str(n).strip() for n in names)
+
+
 def auto_entries(root: _Element, base_url: str, tz: tzinfo, now: datetime) -> list[ListEntry]:
     """The main list's entries, found without configuration (see the module docstring)."""
-    noise = _Noise()
+    noise = _Noise(_column_name(root))
     candidates = []
     page_url = base_url.split("#", 1)[0]
     for anchor in root.iter("a"):

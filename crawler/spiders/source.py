@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
@@ -49,6 +50,7 @@ class SourceSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> SourceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_callback_error, signal=signals.spider_error)
         url = crawler.settings.get("XINQU_DATABASE_URL")
         if url and not spider.refresh:
             store = open_store(url)
@@ -85,8 +87,8 @@ class SourceSpider(scrapy.Spider):
         if (blocked := detect_antibot(response)) is not None:
             self._record_block(blocked, response.url)
             return
-        stats.inc_value("xinqu/list_pages_ok")
         page = self.family.parse_list(response, self.source, self.tz, self.now)
+        stats.inc_value("xinqu/list_pages_ok")
         if not page.entries:
             stats.inc_value("xinqu/empty_list_pages")
         fresh = 0
@@ -149,6 +151,15 @@ class SourceSpider(scrapy.Spider):
         self.anti_bot = kind
         self.crawler.stats.inc_value("xinqu/errors")
         self.error_messages.append(f"blocked by anti-bot protection ({kind}) at {url}")
+
+    def on_callback_error(self, failure: Failure, response: Response, spider: Any) -> None:
+        """A bug or an unexpected page in parsing code: counted and named, the crawl goes on."""
+        self.crawler.stats.inc_value("xinqu/errors")
+        kind = response.meta.get("kind", "page")
+        name = type(failure.value).__name__
+        self.error_messages.append(
+            " ".join(f"{kind} {response.url}: could not parse ({name}: {failure.value})".split())
+        )
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
