@@ -6,8 +6,9 @@ from typing import Any
 
 from scrapy import signals
 
+from crawler.storage import acquire_store, release_store
 from scheduler.clock import now
-from scheduler.store import Store, open_store
+from scheduler.store import Store
 from scheduler.store.articles import SourceRun, start_crawl_run
 
 
@@ -29,7 +30,7 @@ class RunRecorder:
     def spider_opened(self, spider: Any) -> None:
         if not self.database_url:
             return
-        self.store = open_store(self.database_url, migrate=False)
+        self.store = acquire_store(self.database_url)
         with self.store.session() as session:
             if self.run_id is None:
                 self.run_id = start_crawl_run(session, trigger="scrapy").id
@@ -57,7 +58,7 @@ class RunRecorder:
             messages = getattr(spider, "error_messages", [])
             run.error_message = messages[0] if messages else None
             run.status = self._status(stats, reason, run)
-        self.store.dispose()
+        release_store(self.database_url)
 
     @staticmethod
     def _status(stats: Any, reason: str, run: SourceRun) -> str:

@@ -12,7 +12,8 @@ import re
 from typing import Any
 
 from crawler.items import ArticleItem
-from scheduler.store import Store, open_store
+from crawler.storage import acquire_store, release_store
+from scheduler.store import Store
 from scheduler.store.articles import ArticleRecord, save_article
 
 _BLANK_LINES = re.compile(r"\n\s*\n+")
@@ -43,12 +44,12 @@ class StorePipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         if self.database_url:
-            self.store = open_store(self.database_url, migrate=False)
+            self.store = acquire_store(self.database_url)
 
     def close_spider(self, spider: Any = None) -> None:
         if self.store is not None:
             self.flush()
-            self.store.dispose()
+            release_store(self.database_url)  # type: ignore[arg-type]
 
     def flush(self) -> None:
         if self.store is None or not self.pending:

@@ -23,9 +23,9 @@ from crawler.antibot import detect_antibot
 from crawler.failures import describe_failure
 from crawler.families import ListEntry, get_family
 from crawler.items import ArticleItem
+from crawler.storage import acquire_store, release_store
 from scheduler.clock import now as clock_now
 from scheduler.config import Config, Source
-from scheduler.store import open_store
 from scheduler.store.articles import known_canonical_urls
 from scheduler.store.urls import canonical_url
 
@@ -53,12 +53,12 @@ class SourceSpider(scrapy.Spider):
         crawler.signals.connect(spider.on_callback_error, signal=signals.spider_error)
         url = crawler.settings.get("XINQU_DATABASE_URL")
         if url and not spider.refresh:
-            store = open_store(url)
+            store = acquire_store(url)
             try:
                 with store.session() as session:
                     spider.known = known_canonical_urls(session)
             finally:
-                store.dispose()
+                release_store(url)
         return spider
 
     def _meta(self, **extra: Any) -> dict[str, Any]:
