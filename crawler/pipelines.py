@@ -14,7 +14,7 @@ from typing import Any
 from crawler.items import ArticleItem
 from crawler.storage import acquire_store, release_store
 from scheduler.store import Store
-from scheduler.store.articles import ArticleRecord, save_article
+from scheduler.store.articles import ArticleRecord, save_articles
 
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
@@ -55,7 +55,7 @@ class StorePipeline:
         if self.store is None or not self.pending:
             return
         with self.store.session() as session:
-            outcomes = [save_article(session, record) for record in self.pending]
+            outcomes = save_articles(session, self.pending)
         self.pending.clear()
         for outcome in outcomes:
             self.stats.inc_value(f"xinqu/{outcome}")
