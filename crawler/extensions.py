@@ -6,8 +6,9 @@ from typing import Any
 
 from scrapy import signals
 
+from crawler.storage import acquire_store, release_store
 from scheduler.clock import now
-from scheduler.store import Store, open_store
+from scheduler.store import Store
 from scheduler.store.articles import SourceRun, start_crawl_run
 
 
@@ -29,7 +30,7 @@ class RunRecorder:
     def spider_opened(self, spider: Any) -> None:
         if not self.database_url:
             return
-        self.store = open_store(self.database_url, migrate=False)
+        self.store = acquire_store(self.database_url)
         with self.store.session() as session:
             if self.run_id is None:
                 self.run_id = start_crawl_run(session, trigger="scrapy").id
@@ -46,7 +47,9 @@ class RunRecorder:
             run = session.get(SourceRun, self.source_run_id)
             assert run is not None
             run.finished_at = now()
-            run.requests = stats.get_value("downloader/request_count", 0)
+            run.requests = stats.get_value("downloader/request_count", 0) - stats.get_value(
+                "robotstxt/request_count", 0
+            )
             run.new = stats.get_value("xinqu/new", 0)
             run.updated = stats.get_value("xinqu/updated", 0)
             run.known = stats.get_value("xinqu/known", 0) + stats.get_value("xinqu/too_old", 0)
@@ -55,7 +58,7 @@ class RunRecorder:
             messages = getattr(spider, "error_messages", [])
             run.error_message = messages[0] if messages else None
             run.status = self._status(stats, reason, run)
-        self.store.dispose()
+        release_store(self.database_url)
 
     @staticmethod
     def _status(stats: Any, reason: str, run: SourceRun) -> str:

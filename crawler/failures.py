@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from scrapy import exceptions as scrapy_errors
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error
 from twisted.python.failure import Failure
 
 _REASONS: tuple[tuple[type[BaseException], str], ...] = (
+    (scrapy_errors.DownloadConnectionRefusedError, "connection refused (site down?)"),
+    (scrapy_errors.CannotResolveHostError, "host name not found (DNS)"),
+    (scrapy_errors.DownloadTimeoutError, "timed out"),
+    (scrapy_errors.ResponseDataLossError, "connection lost (response cut short)"),
     (error.DNSLookupError, "host name not found (DNS)"),
     (error.ConnectionRefusedError, "connection refused (site down?)"),
     (error.TCPTimedOutError, "connection timed out"),
@@ -25,4 +30,4 @@ def describe_failure(failure: Failure) -> str:
     name = type(failure.value).__name__
     if "SSL" in name or "TLS" in name or "certificate" in str(failure.value).lower():
         return f"TLS error ({failure.value})"
-    return f"{name}: {failure.value}"
+    return " ".join(f"{name}: {failure.value}".split())

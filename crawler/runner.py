@@ -33,6 +33,7 @@ def scrapy_settings(app: App, run_id: int | None = None, verbose: int = 0) -> Se
             "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_requests_per_domain,
             "DOWNLOAD_TIMEOUT": crawl.timeout_seconds,
             "RETRY_TIMES": crawl.retry_times,
+            "RETRY_BACKOFF_BASE": crawl.retry_backoff_seconds,
             "XINQU_CONFIG": str(app.config.directory),
             "XINQU_DATABASE_URL": app.database_url,
             "XINQU_RUN_ID": run_id or 0,
@@ -46,21 +47,42 @@ def scrapy_settings(app: App, run_id: int | None = None, verbose: int = 0) -> Se
 
 
 class Progress:
-    """Counts items per source as they are stored; prints on a terminal only."""
+    """A one-line live count of pages, stored articles and finished sources, on a terminal only."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, total: int) -> None:
         self.enabled = enabled
-        self.items: dict[str, int] = {}
+        self.total = total
+        self.pages = 0
+        self.items = 0
+        self.done_sources = 0
 
-    def item_scraped(self, item: Any, spider: Any) -> None:
-        self.items[spider.name] = self.items.get(spider.name, 0) + 1
+    def connect(self, crawler: Any) -> None:
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    def response_received(self, **_: Any) -> None:
+        self.pages += 1
+        self._show()
+
+    def item_scraped(self, **_: Any) -> None:
+        self.items += 1
+        self._show()
+
+    def spider_closed(self, **_: Any) -> None:
+        self.done_sources += 1
+        self._show()
+
+    def _show(self) -> None:
         if self.enabled:
-            total = sum(self.items.values())
-            sys.stderr.write(f"\r  crawling: {total} articles from {len(self.items)} sources ")
+            sys.stderr.write(
+                f"\r  crawling: {self.done_sources}/{self.total} sources done, "
+                f"{self.pages} pages fetched, {self.items} articles stored "
+            )
             sys.stderr.flush()
 
     def done(self) -> None:
-        if self.enabled and self.items:
+        if self.enabled and (self.pages or self.done_sources):
             sys.stderr.write("\n")
 
 
@@ -79,13 +101,13 @@ def run_crawl(
     store = app.store
     with store.session() as session:
         run_id = start_crawl_run(session, trigger=trigger).id
-    process = CrawlerProcess(scrapy_settings(app, run_id, verbose), install_root_handler=False)
-    watcher = Progress(sys.stderr.isatty() if progress is None else progress)
+    process = CrawlerProcess(scrapy_settings(app, run_id, verbose))
+    watcher = Progress(sys.stderr.isatty() if progress is None else progress, len(sources))
     status = "failed"
     try:
         for source in sources:
             crawler = process.create_crawler(spider_class(config, source.name))
-            crawler.signals.connect(watcher.item_scraped, signal=signals.item_scraped)
+            watcher.connect(crawler)
             process.crawl(crawler, refresh=refresh)
         process.start()
         status = "finished"

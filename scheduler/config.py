@@ -131,6 +131,9 @@ class CrawlSettings(_Strict):
     concurrent_requests_per_domain: int = Field(1, ge=1, le=16)
     timeout_seconds: float = Field(30.0, gt=0)
     retry_times: int = Field(3, ge=0, le=10)
+    retry_backoff_seconds: float = Field(
+        1.0, ge=0, description="wait before the first retry, doubled for each further one"
+    )
     max_pages: int = Field(3, ge=1, le=100)
     window_days: int = Field(
         30, ge=1, description="articles older than this are not fetched from list pages"

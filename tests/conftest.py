@@ -31,6 +31,11 @@ class SiteServer:
     fixture pages work as on the real site. Tests may add ``routes`` (path ->
     callable returning (status, headers, body)) for 404s, flaky 500s, robots.txt
     and the like; every request path is logged in ``requests``.
+
+    A page with a query string is the file ``<path>@<query>`` (``list.asp@page=2``)
+    when there is one, else the file at the path (the query ignored, as a static server does).
+    ``origins``: absolute links to these real origins (``http://www.fx.gov.cn``) are
+    rewritten to this server when a page is served, as if it were the real site.
     """
 
     name: str
@@ -39,6 +44,8 @@ class SiteServer:
     port: int = 0
     requests: list[str] = field(default_factory=list)
     routes: dict[str, Callable[[], tuple[int, dict[str, str], bytes]]] = field(default_factory=dict)
+    origins: tuple[str, ...] = ()
+    posts: list[str] = field(default_factory=list)
 
     def url(self, path: str = "") -> str:
         return f"http://{self.host}:{self.port}/{path.lstrip('/')}"
@@ -54,8 +61,14 @@ def _handler(server: SiteServer) -> type[SimpleHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:
             pass
 
-        def do_GET(self) -> None:
-            server.requests.append(self.path)
+        def do_POST(self) -> None:
+            """Logged as ``POST <path>`` (form in ``posts``) and answered as a GET would be."""
+            length = int(self.headers.get("Content-Length") or 0)
+            server.posts.append(self.rfile.read(length).decode("latin-1"))
+            self.do_GET(logged=f"POST {self.path}")
+
+        def do_GET(self, logged: str | None = None) -> None:
+            server.requests.append(logged or self.path)
             route = server.routes.get(self.path.split("?")[0])
             if route is not None:
                 status, headers, body = route()
@@ -66,18 +79,37 @@ def _handler(server: SiteServer) -> type[SimpleHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(body)
                 return
-            super().do_GET()
+            path, _, query = self.path.partition("?")
+            file = server.root / path.lstrip("/")
+            if query and (file.parent / f"{file.name}@{query}").is_file():
+                file = file.parent / f"{file.name}@{query}"
+            elif file.is_dir():
+                file = file / "index.html"
+            if not file.is_file() or server.root not in file.resolve().parents:
+                self.send_error(404)
+                return
+            body = file.read_bytes()
+            for origin in server.origins:
+                body = body.replace(origin.encode(), server.url().rstrip("/").encode())
+            self.send_response(200)
+            kind = self.guess_type(str(file))
+            if file.name.split("@")[0].endswith((".asp", ".aspx", ".jsp", ".php", ".htm")):
+                kind = "text/html"
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
     return Handler
 
 
 @pytest.fixture
-def site_server() -> Iterator[Callable[[str], SiteServer]]:
+def site_server() -> Iterator[Callable[..., SiteServer]]:
     """Factory: ``site_server("name")`` serves tests/fixtures/sites/name/ until teardown."""
     running: list[ThreadingHTTPServer] = []
 
-    def start(name: str) -> SiteServer:
-        server = SiteServer(name=name, root=SITES / name)
+    def start(name: str, origins: tuple[str, ...] = ()) -> SiteServer:
+        server = SiteServer(name=name, root=SITES / name, origins=origins)
         handler = partial(_handler(server), directory=str(server.root))
         httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         server.port = httpd.server_address[1]

@@ -1,126 +1,299 @@
 """Finding the article links of a news list page, and its further pages.
 
-With a configured ``link_selector`` the links are taken as given. Otherwise the
-main list is found automatically: links whose text reads as a headline, pointing
-at an article-like URL on the same site, grouped by the container that holds them;
-the container with the most such links wins. Navigation, breadcrumbs, sidebars
-(热点/排行/推荐), footers, attachments and 上一篇/下一篇 are skipped.
+With a configured ``link_selector`` (CSS, or XPath when it starts with ``/`` or
+``(``) the links are taken as given. Otherwise the main list is found
+automatically:
+
+1. every link that could be an article: same site, not an attachment, not
+   ``javascript:``, a text that reads as a headline (or a ``title`` attribute
+   when the text is truncated with ``...``), outside navigation, breadcrumbs,
+   headers, footers and boxes headed 热点/排行/推荐/相关;
+2. each link's *row*: the largest ancestor holding no other candidate link (an
+   ``li``, a ``tr``, a ``div.item``); the row's text besides the title gives the
+   date (``2026-11-15``, ``[11-15]``, ``2026年11月15日`` ...);
+3. rows are grouped by their parent; the group with the most dated, article-like
+   links wins, joined by sibling groups of the same shape (a list split in
+   several ``ul``).
+
+Pagination: a 下一页 link, an inline ``createPageHTML(total, current, ...)`` or
+``countPage``, or numbered pager links that differ from this page's URL only by a
+page number (``index_1.html``, ``12_2.html``, ``?page=2``).
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Tag
-from scrapy.http import Response
+from lxml import html as lxml_html
+from lxml.etree import _Element
+from scrapy.http import Response, TextResponse
 
 from crawler.extract.dates import parse_datetime
 from crawler.families.base import ListEntry
 from scheduler.config import Source
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-ATTACHMENT = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpg|jpeg|png|gif|mp4|wps)$", re.I)
-NOISE_CONTAINER = re.compile(
-    r"nav|menu|footer|foot|header|breadcrumb|crumb|position|location|sidebar|side|"
-    r"hot|rank|recommend|tuijian|paihang|link|friend|share|banner|top",
+WORD = re.compile(r"[A-Za-z]{2,}")
+ATTACHMENT = re.compile(
+    r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|bmp|mp[34]|avi|wps|et|ofd|txt|apk)$",
     re.I,
 )
+NOISE_TAGS = {"nav", "header", "footer", "aside"}
+#: Tokens of class/id values that mark page furniture rather than the main list.
+NOISE_TOKENS = {
+    "nav",
+    "navbar",
+    "navigation",
+    "menu",
+    "submenu",
+    "header",
+    "head",
+    "footer",
+    "foot",
+    "bottom",
+    "copyright",
+    "breadcrumb",
+    "breadcrumbs",
+    "crumb",
+    "crumbs",
+    "position",
+    "location",
+    "dqwz",
+    "sidebar",
+    "aside",
+    "side",
+    "hot",
+    "hotnews",
+    "redian",
+    "rank",
+    "ranking",
+    "paihang",
+    "recommend",
+    "tuijian",
+    "related",
+    "xgxw",
+    "links",
+    "friendlink",
+    "yqlj",
+    "share",
+    "banner",
+    "pager",
+    "pagination",
+    "fenye",
+    "prevnext",
+}
+#: Headings of boxes that are not the main list.
+NOISE_HEADING = re.compile(r"热点|热门|排行|推荐|相关|专题|友情链接|图片新闻")
 NOISE_TEXT = re.compile(
-    r"^(上一篇|下一篇|上一页|下一页|首页|尾页|末页|更多|more|返回|打印|关闭)", re.I
+    r"^(上一篇|下一篇|上一条|下一条|上一页|下一页|首页|尾页|末页|更多|查看更多|more|返回|打印|关闭|"
+    r"当前位置|网站地图|联系我们|English)",
+    re.I,
 )
-NEXT_TEXT = re.compile(r"^\s*(下一页|下页|next|›|>)\s*$", re.I)
+TRUNCATED = re.compile(r"(\.\.\.|…+|\.{2,}|。。。)\s*$")
+NEXT_TEXT = re.compile(r"^\s*(下一页|下页|后一页|next|next page|›|>|>>|»)\s*$", re.I)
 CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?"
     r"(?:\s*,\s*['\"]([^'\"]*)['\"]\s*,\s*['\"]([^'\"]*)['\"])?"
 )
-MIN_HEADLINE = 6
+COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
+CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
+PAGE_PARAMS = (
+    "page",
+    "pageno",
+    "pagenum",
+    "pageindex",
+    "currpage",
+    "cur_page",
+    "curpage",
+    "pn",
+    "p",
+)
+PAGED_NAME = re.compile(r"^(?P<stem>.+?)_(?P<n>\d{1,4})(?P<ext>\.[a-z]+)?$", re.I)
+ARTICLE_PATH = re.compile(
+    r"(t\d{8}_\d+|art_\d+_\d+|content_|/content/|post_|/\d{6}/|/\d{4}[-/]\d{1,2}[-/]?\d{0,2}/|"
+    r"\d{5,}\.(s?html?|jsp|aspx?|php))",
+    re.I,
+)
+DATE_IN_TEXT = re.compile(
+    r"[\[(（【]?\s*(?:(?:19|20)?\d{2}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*[\])）】]?"
+)
+MIN_CJK = 5
+MIN_WORDS = 4
 
 
-def _same_site(url: str, base: str) -> bool:
-    host, base_host = urlsplit(url).hostname or "", urlsplit(base).hostname or ""
-    strip = lambda h: h.removeprefix("www.")  # noqa: E731
-    return strip(host) == strip(base_host) or host.endswith("." + strip(base_host))
+@dataclass
+class _Candidate:
+    anchor: _Element
+    url: str
+    title: str
+    row: _Element | None = None
+    published_at: datetime | None = None
+
+    @property
+    def article_like(self) -> bool:
+        return bool(ARTICLE_PATH.search(urlsplit(self.url).path + "?" + urlsplit(self.url).query))
 
 
-def _is_noise(anchor: Tag) -> bool:
-    for parent in anchor.parents:
-        if parent.name in ("nav", "header", "footer"):
+def _text(node: _Element) -> str:
+    return re.sub(r"\s+", " ", node.text_content()).strip()
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    return f"{host}:{parts.port}" if parts.port else host
+
+
+def same_site(url: str, base: str) -> bool:
+    """Same host (``www.`` aside, port included) or a sub-domain of the list's host."""
+    host, base_host = _host(url), _host(base)
+    if host == base_host or host.endswith("." + base_host):
+        return True
+    return host.count(".") >= 2 and base_host.endswith("." + host)
+
+
+def _tokens(node: _Element) -> set[str]:
+    marker = f"{node.get('class') or ''} {node.get('id') or ''}"
+    marker = re.sub(r"([a-z])([A-Z])", r"\1 \2", marker).lower()
+    return set(re.split(r"[\s_\-]+", marker)) - {""}
+
+
+class _Noise:
+    """Decides (with a cache per element) whether an element is page furniture."""
+
+    def __init__(self, column: str = "") -> None:
+        self.cache: dict[_Element, bool] = {}
+        #: The page's own column name (<title>, meta ColumnName): a box headed by it is
+        #: the main list even when the name reads like a sidebar's (图片新闻).
+        self.column = column
+
+    def __call__(self, anchor: _Element) -> bool:
+        path = []
+        verdict = False
+        for node in anchor.iterancestors():
+            if node in self.cache:
+                verdict = self.cache[node]
+                break
+            path.append(node)
+            if node.tag == "body":
+                break
+            if self._marks(node):
+                verdict = True
+                break
+        for node in path:
+            self.cache[node] = verdict
+        return verdict
+
+    def _marks(self, node: _Element) -> bool:
+        if node.tag in NOISE_TAGS or _tokens(node) & NOISE_TOKENS:
             return True
-        marker = " ".join([*parent.get("class", []), parent.get("id") or ""])
-        if marker and NOISE_CONTAINER.search(marker):
-            return True
-        if parent.name == "body":
-            break
-    return False
+        for sibling in node.itersiblings(preceding=True):
+            if not isinstance(sibling.tag, str):
+                continue
+            if sibling.tag in ("ul", "ol", "table", "dl") or sibling.find(".//li") is not None:
+                return False
+            if sibling.tag in ("h1", "h2", "h3", "h4", "h5", "dt") or any(
+                "tit" in t or t in ("hd", "head", "bt") for t in _tokens(sibling)
+            ):
+                heading = _text(sibling)
+                if heading and heading in self.column:
+                    return False
+                return len(heading) <= 16 and bool(NOISE_HEADING.search(heading))
+        return False
 
 
-def _container(anchor: Tag) -> Tag:
-    for parent in anchor.parents:
-        if parent.name in ("ul", "ol", "table", "tbody", "dl"):
-            return parent
-    return anchor.parent or anchor
+def _anchor_text(anchor: _Element) -> str:
+    """A link's visible text without a date shown inside it (``<span>2026-11-20</span>``)."""
+    text = _text(anchor)
+    for child in anchor.iterdescendants():
+        if isinstance(child.tag, str) and DATE_IN_TEXT.fullmatch(part := _text(child)):
+            text = text.replace(part, " ", 1)
+    text = re.sub(r"\s+" + DATE_IN_TEXT.pattern + r"$", "", text)
+    return re.sub(r"\s+", " ", text).strip(" •·■□▪►>》")
 
 
-def _row(anchor: Tag) -> Tag:
-    for parent in anchor.parents:
-        if parent.name in ("li", "tr", "dd", "dt", "p") or (
-            parent.name == "div" and len(parent.find_all("a")) == 1
-        ):
-            return parent
-    return anchor.parent or anchor
+def anchor_title(anchor: _Element) -> str:
+    """The headline of a link: its text, or its ``title`` when the text is cut short."""
+    text = _anchor_text(anchor)
+    title = re.sub(r"\s+", " ", anchor.get("title") or "").strip()
+    if title and (not text or TRUNCATED.search(text) or title.startswith(text.rstrip(". …"))):
+        return title
+    return text
 
 
-def _anchor_title(anchor: Tag) -> str:
-    text = re.sub(r"\s+", " ", anchor.get_text(" ", strip=True)).strip(" •·")
-    title = (anchor.get("title") or "").strip()
-    return title if len(title) > len(text) else text
+def _headline(title: str) -> bool:
+    if NOISE_TEXT.match(title):
+        return False
+    return len(CJK.findall(title)) >= MIN_CJK or len(WORD.findall(title)) >= MIN_WORDS
 
 
-def _entry(anchor: Tag, base_url: str, tz: tzinfo, now: datetime) -> ListEntry | None:
+def _href(anchor: _Element, base_url: str) -> str | None:
     href = (anchor.get("href") or "").strip()
-    if not href or href.startswith(("javascript:", "mailto:", "#")):
+    if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+        onclick = anchor.get("onclick") or ""
+        match = re.search(r"window\.open\(\s*['\"]([^'\"]+)", onclick)
+        if not match:
+            return None
+        href = match.group(1)
+    url = urljoin(base_url, href).split("#", 1)[0]
+    if not url.startswith(("http://", "https://")) or ATTACHMENT.search(urlsplit(url).path):
         return None
-    url = urljoin(base_url, href)
-    if not url.startswith("http") or ATTACHMENT.search(urlsplit(url).path):
-        return None
-    title = _anchor_title(anchor)
-    row_text = _row(anchor).get_text(" ", strip=True)
-    date_text = row_text.replace(anchor.get_text(" ", strip=True), " ")
-    return ListEntry(url=url, title=title, published_at=parse_datetime(date_text, tz, now))
+    return url
 
 
-def discover_entries(
-    response: Response, source: Source, tz: tzinfo, now: datetime
-) -> list[ListEntry]:
-    soup = BeautifulSoup(response.text, "lxml")
-    base = response.url
-    if source.link_selector:
-        anchors = [a for a in soup.select(source.link_selector) if a.name == "a"] or [
-            a for node in soup.select(source.link_selector) for a in node.find_all("a")
-        ]
-        entries = [_entry(a, base, tz, now) for a in anchors]
-        return _unique([e for e in entries if e is not None])
-
-    groups: dict[int, list[ListEntry]] = defaultdict(list)
-    for anchor in soup.find_all("a", href=True):
-        entry = _entry(anchor, base, tz, now)
-        if entry is None or not _same_site(entry.url, base):
-            continue
-        if len(CJK.findall(entry.title)) < MIN_HEADLINE or NOISE_TEXT.match(entry.title):
-            continue
-        if _is_noise(anchor):
-            continue
-        groups[id(_container(anchor))].append(entry)
-    if not groups:
-        return []
-    best = max(groups.values(), key=lambda g: (sum(e.published_at is not None for e in g), len(g)))
-    return _unique(best)
+def _date_of(
+    row: _Element, anchor: _Element, title: str, tz: tzinfo, now: datetime
+) -> datetime | None:
+    """The date beside a link: in its row (the title taken out), or in a following dd."""
+    text = _text(row)
+    for part in (title, _anchor_text(anchor)):
+        if part and part in text:
+            text = text.replace(part, " ", 1)
+            break
+    found = parse_datetime(text, tz, now)
+    following = row.getnext()
+    if found is None and following is not None and following.tag in ("dd", "span", "td"):
+        found = parse_datetime(_text(following), tz, now)
+    return found
 
 
-def _unique(entries: list[ListEntry]) -> list[ListEntry]:
+def _rows(candidates: list[_Candidate]) -> None:
+    """Give each candidate its row: the largest ancestor holding no other candidate."""
+    owners: dict[_Element, set[str]] = {}
+    for cand in candidates:
+        for depth, node in enumerate(cand.anchor.iterancestors()):
+            if node.tag == "body" or depth > 5:
+                break
+            owners.setdefault(node, set()).add(cand.url)
+    for cand in candidates:
+        row = cand.anchor
+        for depth, node in enumerate(cand.anchor.iterancestors()):
+            if node.tag == "body" or depth > 5 or len(owners.get(node, ())) > 1:
+                break
+            row = node
+            if node.tag in ("li", "tr", "dd"):
+                break
+        cand.row = row
+
+
+def _shape(node: _Element | None) -> tuple[str, str]:
+    if node is None:
+        return ("", "")
+    return (node.tag, node.get("class") or "")
+
+
+def _score(group: list[_Candidate]) -> tuple[int, int]:
+    dated = sum(c.published_at is not None for c in group)
+    article_like = sum(c.article_like for c in group)
+    return (2 * dated + article_like + len(group), len(group))
+
+
+def _unique(entries: Iterable[ListEntry]) -> list[ListEntry]:
     seen: set[str] = set()
     out = []
     for entry in entries:
@@ -130,18 +303,203 @@ def _unique(entries: list[ListEntry]) -> list[ListEntry]:
     return out
 
 
-def find_next_pages(response: Response, source: Source) -> list[str]:
-    """The next list page: a 下一页 link, or the pages of an inline createPageHTML()."""
-    soup = BeautifulSoup(response.text, "lxml")
-    for anchor in soup.find_all("a", href=True):
-        if NEXT_TEXT.match(anchor.get_text(" ", strip=True)):
-            href = anchor["href"].strip()
-            if href and not href.startswith(("javascript:", "#")):
-                return [urljoin(response.url, href)]
-    match = CREATE_PAGE.search(response.text)
+def _root(response: Response) -> _Element | None:
+    if not isinstance(response, TextResponse) or not response.body.strip():
+        return None
+    try:
+        root = response.selector.root
+    except (ValueError, AttributeError):
+        return None
+    return root if isinstance(root, _Element) else None
+
+
+def _select(root: _Element, selector: str) -> list[_Element]:
+    if selector.lstrip().startswith(("/", "(", "./")):
+        found = root.xpath(selector)
+    else:
+        found = root.cssselect(selector)
+    return [node for node in found if isinstance(node, _Element)]
+
+
+def selected_entries(
+    root: _Element, base_url: str, selector: str, tz: tzinfo, now: datetime
+) -> list[ListEntry]:
+    """Entries from a configured selector: the anchors it selects, or those inside."""
+    nodes = _select(root, selector)
+    anchors = [n for n in nodes if n.tag == "a"] or [
+        a for n in nodes for a in n.iter("a") if a.get("href") or a.get("onclick")
+    ]
+    candidates = []
+    for anchor in anchors:
+        url = _href(anchor, base_url)
+        if url is not None:
+            candidates.append(_Candidate(anchor, url, anchor_title(anchor)))
+    _rows(candidates)
+    for cand in candidates:
+        assert cand.row is not None
+        cand.published_at = _date_of(cand.row, cand.anchor, cand.title, tz, now)
+    return _unique(ListEntry(c.url, c.title, c.published_at) for c in candidates)
+
+
+def _column_name(root: _Element) -> str:
+    names = root.xpath("//title/text() | //meta[@name='ColumnName']/@content")
+    return " ".join(str(n).strip() for n in names)
+
+
+def auto_entries(root: _Element, base_url: str, tz: tzinfo, now: datetime) -> list[ListEntry]:
+    """The main list's entries, found without configuration (see the module docstring)."""
+    noise = _Noise(_column_name(root))
+    candidates = []
+    page_url = base_url.split("#", 1)[0]
+    for anchor in root.iter("a"):
+        url = _href(anchor, base_url)
+        if url is None or url == page_url or not same_site(url, base_url):
+            continue
+        title = anchor_title(anchor)
+        if not _headline(title) or noise(anchor):
+            continue
+        candidates.append(_Candidate(anchor, url, title))
+    if not candidates:
+        return []
+    _rows(candidates)
+    groups: dict[_Element | None, list[_Candidate]] = {}
+    for cand in candidates:
+        assert cand.row is not None
+        cand.published_at = _date_of(cand.row, cand.anchor, cand.title, tz, now)
+        groups.setdefault(cand.row.getparent(), []).append(cand)
+    best_parent, best = max(groups.items(), key=lambda item: _score(item[1]))
+    if best_parent is not None:
+        grand = best_parent.getparent()
+        chosen = []
+        for parent, group in groups.items():
+            if parent is best_parent or (
+                parent is not None
+                and parent.getparent() is grand
+                and _shape(parent) == _shape(best_parent)
+            ):
+                chosen.extend(group)
+        order = {id(c): i for i, c in enumerate(candidates)}
+        best = sorted(chosen, key=lambda c: order[id(c)])
+    return _unique(ListEntry(c.url, c.title, c.published_at) for c in best)
+
+
+def discover_entries(
+    response: Response, source: Source, tz: tzinfo, now: datetime
+) -> list[ListEntry]:
+    """The article links of a list page (configured ``link_selector`` or automatic)."""
+    root = _root(response)
+    if root is None:
+        return []
+    if source.link_selector:
+        return selected_entries(root, response.url, source.link_selector, tz, now)
+    return auto_entries(root, response.url, tz, now)
+
+
+def entries_from_html(
+    html: str, url: str, tz: tzinfo, now: datetime, link_selector: str | None = None
+) -> list[ListEntry]:
+    """The same as :func:`discover_entries` for a page already in hand (families, tools)."""
+    root = lxml_html.fromstring(html or "<html></html>", base_url=url)
+    if link_selector:
+        return selected_entries(root, url, link_selector, tz, now)
+    return auto_entries(root, url, tz, now)
+
+
+# --- pagination ---------------------------------------------------------------
+
+
+def _page_key(url: str) -> tuple[str, int] | None:
+    """(pattern, page number) of a numbered list URL: ``index_2.html``, ``?page=2``."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    for i, (key, value) in enumerate(query):
+        if key.lower() in PAGE_PARAMS and value.isdigit():
+            rest = sorted(q for j, q in enumerate(query) if j != i)
+            return (f"{parts.netloc}{parts.path}?{rest}&{key.lower()}", int(value))
+    folder, _, name = parts.path.rpartition("/")
+    match = PAGED_NAME.match(name)
     if match:
-        total, current = int(match.group(1)), int(match.group(2))
-        stem, ext = match.group(3) or "index", match.group(4) or "html"
+        return (f"{parts.netloc}{folder}/{match['stem']}?{parts.query}", int(match["n"]))
+    return None
+
+
+def _first_page_patterns(url: str) -> set[str]:
+    """The patterns the pages after an un-numbered first page would have."""
+    parts = urlsplit(url)
+    folder, _, name = parts.path.rpartition("/")
+    stem = name.rsplit(".", 1)[0] if name else "index"
+    patterns = {f"{parts.netloc}{folder}/{stem}?{parts.query}"}
+    patterns.update(_loose(f"{parts.netloc}{parts.path}?[]&{p}") for p in PAGE_PARAMS)
+    return patterns
+
+
+def _loose(pattern: str) -> str:
+    """A query pattern without its other parameters (the first page may lack ``uid=``)."""
+    return re.sub(r"\?\[.*\]&", "?&", pattern)
+
+
+def _pager_next(root: _Element, url: str) -> str | None:
+    """The next page among numbered pager links that share this URL's pattern."""
+    current = _page_key(url)
+    patterns = {current[0]} if current else _first_page_patterns(url)
+    options: dict[int, str] = {}
+    for anchor in root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith(("javascript:", "#")):
+            continue
+        target = urljoin(url, href).split("#", 1)[0]
+        key = _page_key(target)
+        if key is None or target == url:
+            continue
+        if key[0] not in patterns and (current or _loose(key[0]) not in patterns):
+            continue
+        by_query = key[0].rsplit("&", 1)[-1] in PAGE_PARAMS
+        if current is None and by_query and key[1] < 2:
+            continue
+        options.setdefault(key[1], target)
+    later = sorted(n for n in options if current is None or n > current[1])
+    return options[later[0]] if later else None
+
+
+def _stem_ext(url: str) -> tuple[str, str]:
+    """``index``/``html`` of ``.../index_2.html``; a folder URL means ``index.html``."""
+    name = urlsplit(url).path.rpartition("/")[2] or "index.html"
+    stem, _, ext = name.partition(".")
+    match = PAGED_NAME.match(stem)
+    return (match["stem"] if match else stem), (ext or "html")
+
+
+def find_next_pages(response: Response, source: Source | None = None) -> list[str]:
+    """The next list page, if this page shows one (see the module docstring)."""
+    root = _root(response)
+    if root is None:
+        return []
+    return next_pages(root, response.url, response.text)
+
+
+def next_pages(root: _Element, url: str, text: str) -> list[str]:
+    for anchor in root.iter("a"):
+        label = _text(anchor) or (anchor.get("title") or "")
+        if NEXT_TEXT.match(label) or (anchor.get("title") or "").strip() == "下一页":
+            href = (anchor.get("href") or "").strip()
+            if href and not href.startswith(("javascript:", "#")):
+                target = urljoin(url, href).split("#", 1)[0]
+                if target != url:
+                    return [target]
+    match = CREATE_PAGE.search(text)
+    count = COUNT_PAGE.search(text)
+    if match or count:
+        if match:
+            total, current = int(match.group(1)), int(match.group(2))
+            stem, ext = match.group(3) or "index", match.group(4) or "html"
+        else:
+            assert count is not None
+            total = int(count.group(1))
+            current_match = CURRENT_PAGE.search(text)
+            current = int(current_match.group(1)) if current_match else 0
+            stem, ext = _stem_ext(url)
         if current + 1 < total:
-            return [urljoin(response.url, f"{stem}_{current + 1}.{ext}")]
-    return []
+            return [urljoin(url, f"{stem}_{current + 1}.{ext}")]
+        return []
+    following = _pager_next(root, url)
+    return [following] if following else []

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 import yaml
 
 from scheduler.app import App
 from scheduler.config import Source, load_sources
-from scheduler.errors import ConfigError
+from scheduler.errors import ConfigError, XinquError
+
+
+class UsageError(XinquError):
+    """A command was given the wrong arguments."""
 
 
 @click.group()
@@ -27,15 +33,43 @@ def list_sources(app: App) -> None:
         state = "enabled" if source.enabled else "disabled"
         trust = "verified" if source.verified else "assumed"
         run = runs.get(source.name)
-        last = (
-            f"{run.started_at.astimezone(app.tz):%Y-%m-%d %H:%M} {run.status} new={run.new}"
-            if run
-            else "never crawled"
-        )
+        last = "never crawled"
+        if run is not None:
+            last = (
+                f"{run.started_at.astimezone(app.tz):%Y-%m-%d %H:%M} {run.status} "
+                f"new={run.new} errors={run.errors}"
+            )
+            if run.error_message:
+                last += f" — {run.error_message}"
         click.echo(
             f"{source.name:<16} {source.area:<8} {source.family or 'generic':<10} "
             f"{state:<8} {trust:<8} {last}"
         )
+
+
+@sources.command("check")
+@click.argument("names", nargs=-1, metavar="NAME...")
+@click.option("--all", "check_all", is_flag=True, help="Check every configured source.")
+@click.pass_obj
+def check_sources_command(app: App, names: tuple[str, ...], check_all: bool) -> None:
+    """Fetch list pages and first articles live; print what was extracted and what looks wrong.
+
+    Nothing is stored. Exits 1 when any source shows a problem.
+    """
+    from crawler.check import check_sources, format_check
+
+    if check_all:
+        names = tuple(s.name for s in app.config.sources)
+    if not names:
+        raise UsageError("name one or more sources, or give --all")
+    for name in names:
+        app.config.source(name)
+    verbose = click.get_current_context().find_root().params.get("verbose", 0)
+    reports = check_sources(app, list(names), verbose=verbose)
+    for report in reports:
+        click.echo("\n".join(format_check(report, app.tz)))
+    if any(report.problems for report in reports):
+        raise click.exceptions.Exit(1)
 
 
 @sources.command("add")
@@ -65,10 +99,18 @@ def add_source(
     if any(s.name == name for s in app.config.sources):
         raise ConfigError(f"{path}: a source named {name!r} already exists")
     text = path.read_text(encoding="utf-8") if path.exists() else "sources:\n"
+    items = re.search(r"^sources:[^\n]*\n(?:\s*#[^\n]*\n|\s*\n)*([ ]*)- ", text, re.M)
+    indent = items.group(1) if items else "  "
     block = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, indent=2)
-    addition = "\n" + "".join(f"  {line}\n" for line in block.splitlines())
+    addition = "".join(f"{indent}{line}\n" for line in block.splitlines())
+    if re.search(r"^sources:\s*\[\]\s*$", text, re.M):
+        text = re.sub(r"^sources:\s*\[\]\s*$", "sources:", text, flags=re.M)
     path.write_text(text.rstrip("\n") + "\n" + addition, encoding="utf-8")
-    load_sources(path)
+    try:
+        load_sources(path)
+    except ConfigError:
+        path.write_text(text, encoding="utf-8")
+        raise
     click.echo(f"added {name} to {path}")
 
 

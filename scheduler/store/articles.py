@@ -108,15 +108,31 @@ def is_known(session: Session, url: str) -> bool:
 
 def save_article(session: Session, record: ArticleRecord) -> str:
     """Insert or refresh one article; returns ``"new"``, ``"updated"`` or ``"known"``."""
-    if record.published_at is not None and record.published_at.tzinfo is None:
-        raise ValueError("published_at must be timezone-aware")
-    key = canonical_url(record.url)
-    digest = content_hash(record.text)
+    return save_articles(session, [record])[0]
+
+
+def save_articles(session: Session, records: list[ArticleRecord]) -> list[str]:
+    """Insert or refresh a batch of articles (one query for those already stored).
+
+    Returns each record's outcome: ``"new"``, ``"updated"`` (text or title changed)
+    or ``"known"``. A URL twice in one batch is saved once, then refreshed.
+    """
+    for record in records:
+        if record.published_at is not None and record.published_at.tzinfo is None:
+            raise ValueError("published_at must be timezone-aware")
+    keys = [canonical_url(r.url) for r in records]
+    stored: dict[str, Article] = {}
+    for start in range(0, len(keys), 500):
+        chunk = set(keys[start : start + 500])
+        query = select(Article).where(Article.canonical_url.in_(chunk))
+        stored.update((a.canonical_url, a) for a in session.scalars(query))
     seen = now()
-    article = session.scalar(select(Article).where(Article.canonical_url == key))
-    if article is None:
-        session.add(
-            Article(
+    outcomes = []
+    for key, record in zip(keys, records, strict=True):
+        digest = content_hash(record.text)
+        article = stored.get(key)
+        if article is None:
+            article = Article(
                 canonical_url=key,
                 url=record.url,
                 source=record.source,
@@ -132,20 +148,24 @@ def save_article(session: Session, record: ArticleRecord) -> str:
                 first_seen=seen,
                 last_seen=seen,
             )
-        )
-        session.flush()
-        return "new"
-    article.last_seen = seen
-    if article.content_hash == digest and article.title == record.title:
-        return "known"
-    article.title = record.title
-    article.text = record.text
-    article.html = record.html
-    article.source_line = record.source_line
-    article.published_at = record.published_at or article.published_at
-    article.content_hash = digest
-    article.updated_at = seen
-    return "updated"
+            session.add(article)
+            stored[key] = article
+            outcomes.append("new")
+            continue
+        article.last_seen = seen
+        if article.content_hash == digest and article.title == record.title:
+            outcomes.append("known")
+            continue
+        article.title = record.title
+        article.text = record.text
+        article.html = record.html
+        article.source_line = record.source_line
+        article.published_at = record.published_at or article.published_at
+        article.content_hash = digest
+        article.updated_at = seen
+        outcomes.append("updated")
+    session.flush()
+    return outcomes
 
 
 def start_crawl_run(session: Session, trigger: str = "cli") -> CrawlRun:

@@ -1,0 +1,241 @@
+"""`xinqu sources check`: fetch a source's list page and first articles live, store nothing.
+
+Everything goes through the same family code as a crawl (list requests, list
+parsing, article extraction), so what an editor sees here is what a crawl would
+get. Each source gets a :class:`SourceCheck` listing what was extracted and what
+looks wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import scrapy
+from scrapy.crawler import CrawlerProcess
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.antibot import detect_antibot
+from crawler.failures import describe_failure
+from crawler.families import ListEntry, get_family
+from scheduler.clock import now as clock_now
+from scheduler.config import Config, Source
+
+ARTICLES_PER_SOURCE = 3
+MIN_BODY_CHARS = 50
+
+
+@dataclass
+class ArticleCheck:
+    url: str
+    status: int | None = None
+    title: str = ""
+    published_at: datetime | None = None
+    source_line: str | None = None
+    text: str = ""
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ListCheck:
+    url: str
+    status: int | None = None
+    entries: list[ListEntry] = field(default_factory=list)
+    next_urls: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SourceCheck:
+    source: Source
+    lists: list[ListCheck] = field(default_factory=list)
+    articles: list[ArticleCheck] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        found = [p for item in self.lists for p in item.problems]
+        found += [f"{p} ({a.url})" for a in self.articles for p in a.problems]
+        return found
+
+
+class CheckSpider(scrapy.Spider):
+    name = "check"
+    source: Source
+    config: Config
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.family = get_family(self.source.family)
+        self.tz = self.config.settings.tz
+        self.now = clock_now(self.tz)
+        self.report = SourceCheck(self.source)
+
+    def _meta(self, **extra: Any) -> dict[str, Any]:
+        if not self.source.obey_robots:
+            extra["dont_obey_robotstxt"] = True
+        return extra
+
+    def _decode(self, response: Response) -> Response:
+        if self.source.encoding and isinstance(response, TextResponse):
+            return response.replace(encoding=self.source.encoding)
+        return response
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.source.urls:
+            check = ListCheck(url)
+            self.report.lists.append(check)
+            for request in self.family.list_requests(self.source, url):
+                yield request.replace(
+                    callback=self.parse_list,
+                    errback=self.on_error,
+                    dont_filter=True,
+                    meta=self._meta(**request.meta, check=check),
+                )
+
+    def parse_list(self, response: Response) -> Iterator[Request]:
+        check: ListCheck = response.meta["check"]
+        check.status = response.status
+        response = self._decode(response)
+        if (blocked := detect_antibot(response)) is not None:
+            check.problems.append(f"list page is an anti-bot challenge ({blocked})")
+            return
+        page = self.family.parse_list(response, self.source, self.tz, self.now)
+        check.entries = [*check.entries, *page.entries]
+        check.next_urls = check.next_urls or page.next_urls
+        if page.data_urls and not response.meta.get("data"):
+            for url in page.data_urls:
+                yield Request(
+                    url,
+                    callback=self.parse_list,
+                    errback=self.on_error,
+                    dont_filter=True,
+                    meta=self._meta(check=check, data=True),
+                )
+            if not page.entries:
+                return
+        if not check.entries:
+            check.problems.append("no article links found on the list page (set link_selector?)")
+            return
+        if not any(e.published_at for e in check.entries):
+            check.problems.append("no dates beside the list's links (old items cannot be skipped)")
+        wanted = ARTICLES_PER_SOURCE - len(self.report.articles)
+        for entry in page.entries[: max(wanted, 0)]:
+            article = ArticleCheck(entry.url)
+            self.report.articles.append(article)
+            yield Request(
+                entry.url,
+                callback=self.parse_article,
+                errback=self.on_error,
+                dont_filter=True,
+                meta=self._meta(article=article, entry=entry),
+            )
+
+    def parse_article(self, response: Response) -> None:
+        check: ArticleCheck = response.meta["article"]
+        check.status = response.status
+        response = self._decode(response)
+        if (blocked := detect_antibot(response)) is not None:
+            check.problems.append(f"article is an anti-bot challenge ({blocked})")
+            return
+        article = self.family.parse_article(response, self.source, self.tz, self.now)
+        entry: ListEntry = response.meta["entry"]
+        check.title = article.title or entry.title
+        check.published_at = article.published_at or entry.published_at
+        check.source_line = article.source_line
+        check.text = article.text
+        if not check.title:
+            check.problems.append("no title")
+        if check.published_at is None:
+            check.problems.append("no publish date")
+        if len(article.text.strip()) < MIN_BODY_CHARS:
+            check.problems.append(f"empty body ({len(article.text.strip())} characters)")
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        target: ListCheck | ArticleCheck = request.meta.get("check") or request.meta["article"]
+        if response is not None:
+            target.status = response.status
+        where = "list page" if isinstance(target, ListCheck) else "article"
+        if response is not None and (blocked := detect_antibot(response)) is not None:
+            target.problems.append(f"{where} is an anti-bot challenge ({blocked})")
+            return
+        target.problems.append(f"{where}: {describe_failure(failure)}")
+
+
+def check_sources(app: Any, names: list[str], *, verbose: int = 0) -> list[SourceCheck]:
+    """Check the named sources live, in one Scrapy process; returns a report per source."""
+    from crawler.runner import scrapy_settings
+
+    config = app.config
+    settings = scrapy_settings(app, verbose=verbose)
+    settings.update(
+        {
+            "ITEM_PIPELINES": {},
+            "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None},
+            "RETRY_TIMES": min(config.settings.crawl.retry_times, 1),
+            "DOWNLOAD_DELAY": min(config.settings.crawl.download_delay, 1.0),
+            "XINQU_DATABASE_URL": None,
+        },
+        priority="cmdline",
+    )
+    process = CrawlerProcess(settings)
+    crawlers = []
+    for name in names:
+        source = config.source(name)
+        spider = type(
+            f"Check{name.title().replace('_', '')}",
+            (CheckSpider,),
+            {"name": f"check_{name}", "source": source, "config": config},
+        )
+        crawler = process.create_crawler(spider)
+        crawlers.append(crawler)
+        process.crawl(crawler)
+    process.start()
+    return [c.spider.report for c in crawlers]
+
+
+def format_check(report: SourceCheck, tz: Any) -> list[str]:
+    """The report as lines an editor reads at a glance."""
+    source = report.source
+    lines = [f"{source.name}  {source.area} · {source.site_name}  ({source.family or 'generic'})"]
+    for item in report.lists:
+        dated = sum(e.published_at is not None for e in item.entries)
+        status = f"HTTP {item.status}" if item.status else "no response"
+        nxt = item.next_urls[0] if item.next_urls else "none found"
+        lines.append(f"  list     {item.url}")
+        lines.append(
+            f"           {status}, {len(item.entries)} links, {dated} dated, next page: {nxt}"
+        )
+        for entry in item.entries[:5]:
+            when = f"{entry.published_at.astimezone(tz):%Y-%m-%d}" if entry.published_at else "?"
+            lines.append(f"    {when:<10}  {entry.title}  {entry.url}")
+        if len(item.entries) > 5:
+            lines.append(f"    … and {len(item.entries) - 5} more")
+    for article in report.articles:
+        status = f"HTTP {article.status}" if article.status else "no response"
+        lines.append(f"  article  {article.url}  {status}")
+        if article.status and article.status < 400:
+            when = (
+                f"{article.published_at.astimezone(tz):%Y-%m-%d %H:%M %z}"
+                if article.published_at
+                else "—"
+            )
+            paragraphs = [p for p in article.text.splitlines() if p.strip()]
+            lead = (
+                paragraphs[0][:40] + ("…" if len(paragraphs[0]) > 40 else "") if paragraphs else ""
+            )
+            lines += [
+                f"    title      {article.title or '—'}",
+                f"    published  {when}",
+                f"    source     {article.source_line or '—'}",
+                f"    body       {len(article.text)} characters, "
+                f"{len(paragraphs)} paragraphs: {lead}",
+            ]
+    problems = report.problems
+    lines.append("  problems: " + ("none" if not problems else ""))
+    lines += [f"    - {p}" for p in problems]
+    return lines
