@@ -46,7 +46,9 @@ def reposts(text: str, rng: random.Random, converter: object) -> list[tuple[str,
         return t[: max(20, int(len(t) * rng.uniform(0.6, 0.85)))]
 
     def numbers(t: str) -> str:
-        return re.sub(r"\d+(?:\.\d+)?", lambda m: str(round(float(m.group()) * 1.05, 2)), t, 2)
+        return re.sub(
+            r"\d+(?:\.\d+)?", lambda m: str(round(float(m.group()) * 1.05, 2)), t, count=2
+        )
 
     def lead(t: str) -> str:
         return rng.choice(LEADS) + t
