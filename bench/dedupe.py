@@ -20,7 +20,13 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from scheduler.process.dedupe import DedupeParams, Doc, group, pairs_from_groups
+from scheduler.process.dedupe import (
+    DedupeParams,
+    Doc,
+    exact_near_duplicate,
+    group,
+    pairs_from_groups,
+)
 from scheduler.process.minhash import shingle_hashes, signature
 from scheduler.process.normalize import codes, key_of_letters, letters
 
@@ -87,12 +93,18 @@ def evaluate(
 ) -> tuple[float, float, int, int]:
     docs = []
     names = {}
+    sets = {}
     for i, (name, text) in enumerate(texts):
         content = letters(codes(text))
         hashes = shingle_hashes(content, params.shingle)
         docs.append(Doc(i, key_of_letters(content), signature(hashes), int(hashes.size)))
         names[i] = name
-    assignment = group(docs, params, representative=min)
+        sets[i] = hashes
+
+    def verify(a: int, b: int) -> bool:
+        return exact_near_duplicate(sets[a], sets[b], params)
+
+    assignment = group(docs, params, representative=min, verify=verify)
     predicted = {frozenset(names[i] for i in p) for p in pairs_from_groups(assignment)}
     true = pairs_from_groups(truth)
     hit = len(predicted & true)

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from scheduler.process.classify import OUT, Classifier, build_classifier
-from scheduler.process.dedupe import DedupeParams, Doc, group
-from scheduler.process.minhash import shingle_hashes, signature
+from scheduler.process.dedupe import DedupeParams, Doc, exact_near_duplicate, group
+from scheduler.process.minhash import Hashes, shingle_hashes, signature
 from scheduler.process.normalize import codes, key_of_letters, letters
 from scheduler.store.articles import Article
 from scheduler.store.processing import (
@@ -172,7 +172,27 @@ def process_session(
         official = is_official_for(a.site_name, a.area, a.title, a.text)
         return (not official, a.published_at or a.first_seen, article_id)
 
-    rep_of = group(docs, params, merges=merges(session), representative=lambda m: min(m, key=rank))
+    shingle_cache: dict[int, Hashes] = {}
+
+    def shingles_of(article_id: int) -> Hashes:
+        if article_id not in shingle_cache:
+            a = meta[article_id]
+            content = letters(codes(a.text))
+            if content.size < SHORT_TEXT:
+                content = letters(codes(a.title + "\n" + a.text))
+            shingle_cache[article_id] = shingle_hashes(content, params.shingle)
+        return shingle_cache[article_id]
+
+    def verify(x: int, y: int) -> bool:
+        return exact_near_duplicate(shingles_of(x), shingles_of(y), params)
+
+    rep_of = group(
+        docs,
+        params,
+        merges=merges(session),
+        representative=lambda m: min(m, key=rank),
+        verify=verify,
+    )
     keys = {d.id: d.key for d in docs}
     reps = set(rep_of.values())
     report.groups = len(reps)

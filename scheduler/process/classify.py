@@ -30,7 +30,6 @@ from scipy import sparse
 from scheduler.config import ClassifierSettings
 from scheduler.errors import ConfigError
 from scheduler.process import features
-from scheduler.process.normalize import normalize
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +83,6 @@ class LinearModel:
         self.coef: np.ndarray | None = None
         self.intercept: np.ndarray | None = None
 
-    def _streams(self, items: Sequence[tuple[str, str]]) -> list[features.Codes]:
-        s = self.settings
-        return [features.reading(t, x, s.title_weight, s.text_chars) for t, x in items]
-
     def _tfidf(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
         assert self.idf is not None
         x = counts.copy()
@@ -100,12 +95,14 @@ class LinearModel:
     def fit(self, examples: Sequence[Example]) -> LinearModel:
         from sklearn.linear_model import LogisticRegression
 
-        counts = features.matrix(self._streams([(e.title, e.text) for e in examples]))
+        s = self.settings
+        streams = [
+            features.reading(e.title, e.text, s.title_weight, s.text_chars) for e in examples
+        ]
+        counts = features.matrix(streams)
         df = np.bincount(counts.indices, minlength=features.DIM)
         self.idf = np.log((1 + len(examples)) / (1 + df)) + 1.0
-        model = LogisticRegression(
-            C=self.settings.regularization, max_iter=5000, class_weight="balanced"
-        )
+        model = LogisticRegression(C=s.regularization, max_iter=5000, class_weight="balanced")
         used = np.unique(counts.indices)
         model.fit(self._tfidf(counts)[:, used], [e.label for e in examples])
         self.labels = [str(c) for c in model.classes_]
@@ -118,62 +115,65 @@ class LinearModel:
         return self
 
     def probabilities(
-        self, items: Sequence[tuple[str, str]]
-    ) -> tuple[np.ndarray, sparse.csr_matrix, list[features.Codes]]:
+        self, batch: features.Batch, n_docs: int
+    ) -> tuple[np.ndarray, sparse.csr_matrix]:
         assert self.coef is not None and self.intercept is not None
-        streams = self._streams(items)
-        x = self._tfidf(features.matrix(streams))
+        x = self._tfidf(features.counts(batch, n_docs))
         logits = np.asarray(x @ self.coef.T) + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
-        return p / p.sum(axis=1, keepdims=True), x, streams
+        return p / p.sum(axis=1, keepdims=True), x
 
-    def explain(self, x_row: sparse.csr_matrix, stream: features.Codes, label: str) -> str:
+    def explain(
+        self, x: sparse.csr_matrix, batch: features.Batch, labels: Sequence[str], top: int = 5
+    ) -> list[str]:
+        """For each document, the n-grams that weighed most towards its label."""
         assert self.coef is not None
-        weights = self.coef[self.labels.index(label)][x_row.indices] * x_row.data
-        order = np.argsort(-weights)[:5]
-        shown = []
-        for i in order:
-            if weights[i] <= 0:
-                break
-            text = features.ngram_text(stream, int(x_row.indices[i]))
-            if text and text not in shown:
-                shown.append(text)
-        return "、".join(f"“{t}”" for t in shown)
+        n = x.shape[0]
+        rows = np.repeat(np.arange(n), np.diff(x.indptr))
+        label_rows = np.array([self.labels.index(label) for label in labels])
+        weight = x.data * self.coef[label_rows[rows], x.indices]
+        keep = weight > 0
+        rows, cols, weight = rows[keep], x.indices[keep], weight[keep]
+        order = np.lexsort((-weight, rows))
+        rows, cols = rows[order], cols[order]
+        first = np.searchsorted(rows, np.arange(n))
+        rank = np.arange(rows.size) - first[rows]
+        chosen = rank < top
+        texts = batch.first_ngrams(rows[chosen], cols[chosen].astype(np.int64))
+        out: list[list[str]] = [[] for _ in range(n)]
+        for row, text in zip(rows[chosen].tolist(), texts, strict=True):
+            if text and text not in out[row]:
+                out[row].append(text)
+        return ["、".join(f"“{t}”" for t in shown) for shown in out]
 
 
 class Rules:
-    """Weighted keywords per section (and ``out``), counted in title and text."""
+    """Weighted keywords per section (and ``out``), counted in what the classifier reads.
+
+    The title is read ``title_weight`` times, so a keyword in the title counts that
+    many times; a keyword counts at most ``CAP`` times in all.
+    """
+
+    CAP = 5.0
 
     def __init__(self, settings: ClassifierSettings, labels: Sequence[str]) -> None:
-        self.settings = settings
-        self.labels = list(labels)
-        self.weights = {
-            label: {normalize(k): w for k, w in settings.keywords.get(label, {}).items()}
-            for label in self.labels
-        }
-        words = sorted({k for ws in self.weights.values() for k in ws}, key=len, reverse=True)
-        self.pattern = re.compile("|".join(map(re.escape, words))) if words else None
+        words = sorted({w for ws in settings.keywords.values() for w in ws})
+        self.words = words
+        self.patterns = [features.reading(w, "", 1, 0)[:-1] for w in words]
+        self.weights = np.zeros((len(words), len(labels)))
+        for j, label in enumerate(labels):
+            for word, weight in settings.keywords.get(label, {}).items():
+                self.weights[words.index(word), j] = weight
 
-    def scores(self, title: str, text: str) -> tuple[dict[str, float], dict[str, list[str]]]:
-        scores = dict.fromkeys(self.labels, 0.0)
-        found: dict[str, list[str]] = {label: [] for label in self.labels}
-        if self.pattern is None:
-            return scores, found
-        body = normalize(text[: self.settings.text_chars * 2])[: self.settings.text_chars]
-        head = normalize(title)
-        counts: dict[str, float] = {}
-        for word in self.pattern.findall(head):
-            counts[word] = counts.get(word, 0.0) + self.settings.title_weight
-        for word in self.pattern.findall(body):
-            counts[word] = min(counts.get(word, 0.0) + 1.0, 3.0 + self.settings.title_weight)
-        for word, n in counts.items():
-            for label in self.labels:
-                weight = self.weights[label].get(word)
-                if weight:
-                    scores[label] += weight * n
-                    found[label].append(word)
-        return scores, found
+    def scores(self, batch: features.Batch, n_docs: int) -> tuple[np.ndarray, sparse.csr_matrix]:
+        found = features.occurrences(batch, self.patterns, n_docs)
+        found.data = np.minimum(found.data, self.CAP)
+        return np.asarray(found @ self.weights), found
+
+    def found(self, counts: sparse.csr_matrix, row: int, label: int) -> list[str]:
+        start, end = counts.indptr[row], counts.indptr[row + 1]
+        return [self.words[k] for k in counts.indices[start:end] if self.weights[k, label] > 0]
 
 
 class Classifier:
@@ -181,7 +181,7 @@ class Classifier:
 
     def __init__(
         self, settings: ClassifierSettings, labels: Sequence[str], model: LinearModel | None
-    ):
+    ) -> None:
         self.settings = settings
         self.labels = [*labels, OUT] if OUT not in labels else list(labels)
         self.model = model
@@ -197,52 +197,53 @@ class Classifier:
             digest.update(self.model.coef.tobytes())
         return digest.hexdigest()[:12]
 
-    def _rule_probabilities(self, title: str, text: str) -> tuple[np.ndarray, dict[str, list[str]]]:
-        scores, found = self.rules.scores(title, text)
-        values = np.array([scores[label] for label in self.labels])
-        if values.sum() <= 0:
-            values = np.array([1.0 if label == OUT else 0.0 for label in self.labels])
-        return values / values.sum(), found
-
     def classify(self, items: Sequence[tuple[str, str]]) -> list[Decision]:
         s = self.settings
-        if not items:
+        n = len(items)
+        if not n:
             return []
-        use_model = s.method in ("model", "both")
-        if use_model:
+        streams = [features.reading(t, x, s.title_weight, s.text_chars) for t, x in items]
+        batch = features.batch(streams)
+        p = np.zeros((n, len(self.labels)))
+        if s.method in ("model", "both"):
             if self.model is None:
                 raise ConfigError("sections.yaml: classifier.method needs a trained model")
-            model_p, x, streams = self.model.probabilities(items)
-            order = [self.model.labels.index(label) for label in self.labels]
-            model_p = model_p[:, order]
+            model_p, x = self.model.probabilities(batch, n)
+            p = model_p[:, [self.model.labels.index(label) for label in self.labels]]
+        found = None
+        if s.method in ("rules", "both"):
+            raw, found = self.rules.scores(batch, n)
+            total = raw.sum(axis=1, keepdims=True)
+            rule_p = np.where(total > 0, raw / np.where(total > 0, total, 1), 0.0)
+            rule_p[total[:, 0] <= 0, self.labels.index(OUT)] = 1.0
+            p = (
+                rule_p
+                if s.method == "rules"
+                else (1 - s.rules_weight) * p + s.rules_weight * rule_p
+            )
+        best = p.argmax(axis=1)
+        chosen = [self.labels[i] for i in best]
+        ngrams = (
+            self.model.explain(x, batch, chosen)
+            if self.model is not None and s.method != "rules"
+            else [""] * n
+        )
         decisions = []
-        for i, (title, text) in enumerate(items):
-            forced = next((p.pattern for p in self.out_titles if p.search(title)), None)
+        for i, (title, _) in enumerate(items):
+            forced = next((pat.pattern for pat in self.out_titles if pat.search(title)), None)
             if forced is not None:
                 decisions.append(Decision(OUT, 1.0, f"title matches out_titles {forced!r}"))
                 continue
-            found: dict[str, list[str]] = {}
-            if s.method == "model":
-                p = model_p[i]
-            else:
-                rule_p, found = self._rule_probabilities(title, text)
-                p = (
-                    rule_p
-                    if s.method == "rules"
-                    else ((1 - s.rules_weight) * model_p[i] + s.rules_weight * rule_p)
-                )
-            best = int(np.argmax(p))
-            label, score = self.labels[best], float(p[best])
+            label, score = chosen[i], float(p[i, best[i]])
             why = []
-            if use_model:
-                assert self.model is not None
-                why.append("n-grams " + (self.model.explain(x[i], streams[i], label) or "—"))
-            if found.get(label):
-                why.append("keywords " + "、".join(dict.fromkeys(found[label])))
+            if ngrams[i]:
+                why.append("n-grams " + ngrams[i])
+            if found is not None and (words := self.rules.found(found, i, int(best[i]))):
+                why.append("keywords " + "、".join(words))
             if label != OUT and score < s.min_confidence:
                 why.insert(0, f"{label} {score:.2f} < min_confidence {s.min_confidence}")
                 label = OUT
-            decisions.append(Decision(label, score, "; ".join(why)))
+            decisions.append(Decision(label, score, "; ".join(why) or "no evidence"))
         return decisions
 
 

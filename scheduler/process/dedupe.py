@@ -5,8 +5,9 @@
 2. Same content after normalisation: equal ``content_key``.
 3. Near-duplicates (a repost with a new headline, an added lead, a trimmed tail,
    traditional characters, slightly different numbers): MinHash-LSH over character
-   shingles proposes pairs; a pair is kept when the estimated Jaccard index or the
-   estimated containment of the shorter text reaches its threshold.
+   shingles proposes pairs; a pair is kept when the Jaccard index or the
+   containment of the shorter text reaches its threshold (estimated from the
+   signatures, then checked exactly on the shingle sets when a verifier is given).
 
 Editors' merges always join; an article an editor split off joins nothing
 automatically.
@@ -16,13 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 from datasketch import MinHashLSH
-from datasketch.lean_minhash import LeanMinHash
 
 from scheduler.process.minhash import (
     NUM_PERM,
+    Hashes,
     Signature,
     estimated_containment,
     estimated_jaccard,
@@ -78,40 +81,91 @@ class UnionFind:
         return out
 
 
-def is_near_duplicate(a: Doc, b: Doc, params: DedupeParams) -> bool:
+Verifier = Callable[[int, int], bool]
+#: Signatures estimate the Jaccard index with noise; with an exact verifier they only
+#: pre-filter, this much below the thresholds.
+SLACK = 0.1
+MAX_BUCKET = 200
+
+
+def is_near_duplicate(a: Doc, b: Doc, params: DedupeParams, slack: float = 0.0) -> bool:
     jaccard = estimated_jaccard(a.signature, b.signature)
-    if jaccard >= params.jaccard:
+    if jaccard >= params.jaccard - slack:
         return True
     if min(a.size, b.size) < params.min_shingles:
         return False
-    return estimated_containment(jaccard, a.size, b.size) >= params.containment
+    return estimated_containment(jaccard, a.size, b.size) >= params.containment - slack
 
 
-def _bands(threshold: float) -> tuple[int, int]:
-    """Bands × rows for NUM_PERM, chosen as datasketch does for the threshold."""
+def exact_near_duplicate(a: Hashes, b: Hashes, params: DedupeParams) -> bool:
+    """The same test on the shingle sets themselves."""
+    inter = np.intersect1d(a, b, assume_unique=True).size
+    union = a.size + b.size - inter
+    if union and inter / union >= params.jaccard:
+        return True
+    small = min(a.size, b.size)
+    return small >= params.min_shingles and inter / small >= params.containment
+
+
+@lru_cache(maxsize=8)
+def bands(threshold: float) -> tuple[int, int]:
+    """Bands × rows for NUM_PERM, as datasketch's ``MinHashLSH`` chooses them."""
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
+    return int(lsh.b), int(lsh.r)
 
 
-def near_duplicate_pairs(docs: Sequence[Doc], params: DedupeParams) -> list[tuple[int, int]]:
+def candidate_pairs(signatures: npt.NDArray[np.uint32], threshold: float) -> set[tuple[int, int]]:
+    """Index pairs whose signatures agree on at least one band (LSH banding).
+
+    The banding is datasketch's (same bands and rows for the threshold), done for
+    all signatures at once with numpy: inserting and querying 100 000 sketches one
+    by one through ``MinHashLSH`` costs about half a minute here, this a second.
+    A bucket holding more than ``MAX_BUCKET`` signatures (a template repeated
+    everywhere) contributes only chains between neighbours, not all its pairs.
+    """
+    b, r = bands(threshold)
+    n = signatures.shape[0]
+    pairs: set[tuple[int, int]] = set()
+    sig = signatures.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        for band in range(b):
+            key = np.zeros(n, dtype=np.uint64)
+            for col in range(band * r, band * r + r):
+                key = key * np.uint64(0x100000001B3) + sig[:, col]
+            order = np.argsort(key, kind="stable")
+            sorted_keys = key[order]
+            starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+            ends = np.r_[starts[1:], n]
+            multi = ends - starts > 1
+            for lo, hi in zip(starts[multi], ends[multi], strict=True):
+                members = np.sort(order[lo:hi])
+                if members.size > MAX_BUCKET:
+                    pairs.update(zip(members[:-1].tolist(), members[1:].tolist(), strict=True))
+                    continue
+                m = members.tolist()
+                pairs.update((m[i], m[j]) for i in range(len(m)) for j in range(i + 1, len(m)))
+    return pairs
+
+
+def near_duplicate_pairs(
+    docs: Sequence[Doc], params: DedupeParams, verify: Verifier | None = None
+) -> list[tuple[int, int]]:
     """Pairs of ids judged near-duplicates, among docs that are not detached.
 
-    LSH banding via datasketch's ``MinHashLSH``; candidates are verified on the
-    signatures (no second pass over the texts).
+    LSH banding proposes candidates; the signatures judge them, or, given
+    ``verify``, pre-filter them for an exact check.
     """
     live = [d for d in docs if not d.detached]
     if len(live) < 2:
         return []
-    lsh = MinHashLSH(threshold=params.lsh_threshold, num_perm=NUM_PERM)
-    by_id = {d.id: d for d in live}
-    pairs: list[tuple[int, int]] = []
-    for doc in live:
-        sketch = LeanMinHash(seed=1, hashvalues=doc.signature.astype(np.uint64), scheme="legacy")
-        for other in lsh.query(sketch):
-            if is_near_duplicate(doc, by_id[other], params):
-                pairs.append((other, doc.id))
-        lsh.insert(doc.id, sketch, check_duplication=False)
-    return pairs
+    signatures = np.stack([d.signature for d in live])
+    slack = SLACK if verify is not None else 0.0
+    out = []
+    for i, j in sorted(candidate_pairs(signatures, params.lsh_threshold)):
+        a, b = live[i], live[j]
+        if is_near_duplicate(a, b, params, slack) and (verify is None or verify(a.id, b.id)):
+            out.append((a.id, b.id))
+    return out
 
 
 def group(
@@ -120,6 +174,7 @@ def group(
     *,
     merges: Iterable[tuple[int, int]] = (),
     representative: Callable[[list[int]], int],
+    verify: Verifier | None = None,
 ) -> dict[int, int]:
     """Map every doc id to its group's representative id."""
     uf = UnionFind()
@@ -134,7 +189,7 @@ def group(
             distinct.append(doc)
         else:
             uf.union(seen.id, doc.id)
-    for a, b in near_duplicate_pairs(distinct, params):
+    for a, b in near_duplicate_pairs(distinct, params, verify):
         uf.union(a, b)
     known = {d.id for d in docs}
     for a, b in merges:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -76,20 +77,91 @@ def ngram_ids(stream: Codes) -> tuple[Ids, Ids, Ids]:
     return np.concatenate(starts), np.concatenate(lengths), np.concatenate(buckets)
 
 
-def matrix(streams: Sequence[Codes]) -> sparse.csr_matrix:
-    """Count matrix (documents × DIM) of the streams' n-grams."""
-    if not streams:
-        return sparse.csr_matrix((0, DIM), dtype=np.float64)
+@dataclass(frozen=True)
+class Batch:
+    """The streams of many documents joined by 0, and where each n-gram came from."""
+
+    joined: Codes
+    doc_of: Ids
+    starts: Ids
+    lengths: Ids
+    buckets: Ids
+
+    def first_ngrams(self, docs: Ids, buckets: Ids) -> list[str | None]:
+        """For each (doc, bucket), the text of the doc's first n-gram in that bucket."""
+        keys = self.doc_of[self.starts] * DIM + self.buckets
+        unique, first = np.unique(keys, return_index=True)
+        wanted = docs * DIM + buckets
+        at = np.clip(np.searchsorted(unique, wanted), 0, max(unique.size - 1, 0))
+        out: list[str | None] = []
+        for want, pos in zip(wanted.tolist(), at.tolist(), strict=True):
+            if unique.size == 0 or unique[pos] != want:
+                out.append(None)
+                continue
+            i = first[pos]
+            start, n = int(self.starts[i]), int(self.lengths[i])
+            out.append(self.joined[start : start + n].tobytes().decode("utf-32-le"))
+        return out
+
+
+def batch(streams: Sequence[Codes]) -> Batch:
     sep = np.array([_SEP], dtype=np.uint32)
+    if not streams:
+        empty = np.zeros(0, dtype=np.int64)
+        return Batch(np.zeros(0, dtype=np.uint32), empty, empty, empty, empty)
     joined = np.concatenate([part for s in streams for part in (s, sep)])
     lengths = np.array([s.size + 1 for s in streams])
     doc_of = np.repeat(np.arange(len(streams)), lengths)
-    starts, _, buckets = ngram_ids(joined)
-    counts = sparse.coo_matrix(
-        (np.ones(starts.size), (doc_of[starts], buckets)), shape=(len(streams), DIM)
+    starts, ngram_lengths, buckets = ngram_ids(joined)
+    return Batch(joined, doc_of, starts, ngram_lengths, buckets)
+
+
+def matrix(streams: Sequence[Codes]) -> sparse.csr_matrix:
+    """Count matrix (documents × DIM) of the streams' n-grams."""
+    return counts(batch(streams), len(streams))
+
+
+def counts(b: Batch, n_docs: int) -> sparse.csr_matrix:
+    out = sparse.coo_matrix(
+        (np.ones(b.starts.size), (b.doc_of[b.starts], b.buckets)), shape=(n_docs, DIM)
     ).tocsr()
-    counts.sum_duplicates()
-    return counts
+    out.sum_duplicates()
+    return out
+
+
+def occurrences(b: Batch, patterns: Sequence[Codes], n_docs: int) -> sparse.csr_matrix:
+    """Count matrix (documents × patterns) of exact pattern occurrences in the streams."""
+    values = b.joined.astype(np.uint64)
+    is_sep = b.joined == _SEP
+    rows: list[Ids] = []
+    cols: list[Ids] = []
+    by_length: dict[int, list[int]] = {}
+    for k, pattern in enumerate(patterns):
+        if pattern.size:
+            by_length.setdefault(int(pattern.size), []).append(k)
+    with np.errstate(over="ignore"):
+        for n, ks in by_length.items():
+            m = values.size - n + 1
+            if m <= 0:
+                continue
+            h = np.zeros(m, dtype=np.uint64)
+            bad = np.zeros(m, dtype=bool)
+            for j in range(n):
+                h = h * _P + values[j : j + m]
+                bad |= is_sep[j : j + m]
+            wanted = np.zeros(len(ks), dtype=np.uint64)
+            for i, k in enumerate(ks):
+                for c in patterns[k].astype(np.uint64):
+                    wanted[i] = wanted[i] * _P + c
+            hit = np.flatnonzero(np.isin(h, wanted) & ~bad)
+            which = np.searchsorted(np.sort(wanted), h[hit])
+            order = np.argsort(wanted)
+            rows.append(b.doc_of[hit])
+            cols.append(np.asarray(ks)[order[which]])
+    if not rows:
+        return sparse.csr_matrix((n_docs, len(patterns)))
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    return sparse.coo_matrix((np.ones(r.size), (r, c)), shape=(n_docs, len(patterns))).tocsr()
 
 
 def ngram_text(stream: Codes, bucket: int) -> str | None:

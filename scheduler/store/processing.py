@@ -172,7 +172,7 @@ def set_section(session: Session, article_id: int, section: str) -> None:
 
 
 def merge_articles(session: Session, first_id: int, second_id: int) -> None:
-    """Put two articles in one group; a split of either is undone."""
+    """Put two articles in one group (a split article still joins nothing else)."""
     if first_id == second_id:
         raise XinquError("merge needs two different article ids")
     _require(session, [first_id, second_id])
@@ -182,11 +182,6 @@ def merge_articles(session: Session, first_id: int, second_id: int) -> None:
     )
     if exists is None:
         session.add(ArticleMerge(first_id=a, second_id=b, created_at=now()))
-    for article_id in (a, b):
-        row = session.get(ArticleOverride, article_id)
-        if row is not None and row.detached:
-            row.detached = False
-            row.updated_at = now()
 
 
 def split_article(session: Session, article_id: int) -> None:
