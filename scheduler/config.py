@@ -320,6 +320,9 @@ class ClassifierSettings(_Strict):
     )
     title_weight: int = Field(2, ge=1, le=10, description="the title counts this many times")
     text_chars: int = Field(400, ge=50, description="how much of the text is read")
+    ngram_sizes: list[int] = Field(
+        default_factory=lambda: [1, 2, 3], description="character n-gram lengths the model reads"
+    )
     regularization: float = Field(10.0, gt=0, description="C of the logistic regression")
     rules_weight: float = Field(0.3, ge=0, le=1, description="share of the rules in `both`")
     training_data: Path | None = Field(

@@ -99,7 +99,7 @@ class LinearModel:
         streams = [
             features.reading(e.title, e.text, s.title_weight, s.text_chars) for e in examples
         ]
-        counts = features.matrix(streams)
+        counts = features.matrix(streams, s.ngram_sizes)
         df = np.bincount(counts.indices, minlength=features.DIM)
         self.idf = np.log((1 + len(examples)) / (1 + df)) + 1.0
         model = LogisticRegression(C=s.regularization, max_iter=5000, class_weight="balanced")
@@ -203,7 +203,7 @@ class Classifier:
         if not n:
             return []
         streams = [features.reading(t, x, s.title_weight, s.text_chars) for t, x in items]
-        batch = features.batch(streams)
+        batch = features.batch(streams, s.ngram_sizes)
         p = np.zeros((n, len(self.labels)))
         if s.method in ("model", "both"):
             if self.model is None:

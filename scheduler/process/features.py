@@ -49,7 +49,7 @@ def reading(title: str, text: str, title_weight: int, text_chars: int) -> Codes:
 Ids = npt.NDArray[np.int64]
 
 
-def ngram_ids(stream: Codes) -> tuple[Ids, Ids, Ids]:
+def ngram_ids(stream: Codes, sizes: Sequence[int] = NGRAMS) -> tuple[Ids, Ids, Ids]:
     """(start position, length, bucket) of every n-gram of a 0-separated stream."""
     values = stream.astype(np.uint64)
     is_sep = stream == _SEP
@@ -57,7 +57,7 @@ def ngram_ids(stream: Codes) -> tuple[Ids, Ids, Ids]:
     lengths: list[Ids] = []
     buckets: list[Ids] = []
     with np.errstate(over="ignore"):
-        for n in NGRAMS:
+        for n in sizes:
             m = values.size - n + 1
             if m <= 0:
                 continue
@@ -89,22 +89,25 @@ class Batch:
 
     def first_ngrams(self, docs: Ids, buckets: Ids) -> list[str | None]:
         """For each (doc, bucket), the text of the doc's first n-gram in that bucket."""
-        keys = self.doc_of[self.starts] * DIM + self.buckets
-        unique, first = np.unique(keys, return_index=True)
         wanted = docs * DIM + buckets
-        at = np.clip(np.searchsorted(unique, wanted), 0, max(unique.size - 1, 0))
-        out: list[str | None] = []
-        for want, pos in zip(wanted.tolist(), at.tolist(), strict=True):
-            if unique.size == 0 or unique[pos] != want:
-                out.append(None)
-                continue
-            i = first[pos]
-            start, n = int(self.starts[i]), int(self.lengths[i])
-            out.append(self.joined[start : start + n].tobytes().decode("utf-32-le"))
+        targets = np.unique(wanted)
+        out: list[str | None] = [None] * wanted.size
+        if targets.size == 0:
+            return out
+        keys = self.doc_of[self.starts] * DIM + self.buckets
+        at = np.minimum(np.searchsorted(targets, keys), targets.size - 1)
+        hit = np.flatnonzero(targets[at] == keys)
+        found, first = np.unique(keys[hit], return_index=True)
+        where = dict(zip(found.tolist(), hit[first].tolist(), strict=True))
+        for k, want in enumerate(wanted.tolist()):
+            i = where.get(want)
+            if i is not None:
+                start, n = int(self.starts[i]), int(self.lengths[i])
+                out[k] = self.joined[start : start + n].tobytes().decode("utf-32-le")
         return out
 
 
-def batch(streams: Sequence[Codes]) -> Batch:
+def batch(streams: Sequence[Codes], sizes: Sequence[int] = NGRAMS) -> Batch:
     sep = np.array([_SEP], dtype=np.uint32)
     if not streams:
         empty = np.zeros(0, dtype=np.int64)
@@ -112,13 +115,13 @@ def batch(streams: Sequence[Codes]) -> Batch:
     joined = np.concatenate([part for s in streams for part in (s, sep)])
     lengths = np.array([s.size + 1 for s in streams])
     doc_of = np.repeat(np.arange(len(streams)), lengths)
-    starts, ngram_lengths, buckets = ngram_ids(joined)
+    starts, ngram_lengths, buckets = ngram_ids(joined, sizes)
     return Batch(joined, doc_of, starts, ngram_lengths, buckets)
 
 
-def matrix(streams: Sequence[Codes]) -> sparse.csr_matrix:
+def matrix(streams: Sequence[Codes], sizes: Sequence[int] = NGRAMS) -> sparse.csr_matrix:
     """Count matrix (documents × DIM) of the streams' n-grams."""
-    return counts(batch(streams), len(streams))
+    return counts(batch(streams, sizes), len(streams))
 
 
 def counts(b: Batch, n_docs: int) -> sparse.csr_matrix:
