@@ -37,7 +37,10 @@ def story(text_id: str) -> str:
     raise KeyError(text_id)
 
 
-def doc(i: int, text: str, params: DedupeParams = DedupeParams()) -> Doc:
+PARAMS = DedupeParams()
+
+
+def doc(i: int, text: str, params: DedupeParams = PARAMS) -> Doc:
     content = letters(codes(text))
     hashes = shingle_hashes(content, params.shingle)
     return Doc(i, key_of_letters(content), signature(hashes), int(hashes.size))
