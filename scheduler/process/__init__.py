@@ -71,16 +71,17 @@ class Candidate:
     overridden: bool = False
 
 
-def area_short(area: str) -> str:
-    return area.removesuffix("新区").removesuffix("新區") or area
+OFFICIAL_SITE = ("官网", "门户网站", "政府网", "管委会")
 
 
 def is_official_for(site_name: str, area: str, title: str, text: str) -> bool:
-    """The article comes from its area's own official site and is about that area."""
-    if not site_name.endswith("官网"):
+    """The article comes from an official site of its area and is about that area."""
+    if not site_name.endswith(OFFICIAL_SITE):
         return False
-    short = area_short(area)
-    return short in title or short in text[:300]
+    short = area.removesuffix("新区")
+    names = {short, short[:2]} if len(short) > 2 else {short}
+    head = title + text[:300]
+    return any(name and name in head for name in names)
 
 
 def _classifier(app) -> Classifier:  # type: ignore[no-untyped-def]

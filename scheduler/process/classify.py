@@ -135,7 +135,8 @@ class LinearModel:
         weight = x.data * self.coef[label_rows[rows], x.indices]
         keep = weight > 0
         rows, cols, weight = rows[keep], x.indices[keep], weight[keep]
-        order = np.lexsort((-weight, rows))
+        # one argsort on "row + (1 - relative weight)" orders by row, heaviest first
+        order = np.argsort(rows + (1.0 - weight / (weight.max(initial=0.0) + 1e-12)) * 0.999)
         rows, cols = rows[order], cols[order]
         first = np.searchsorted(rows, np.arange(n))
         rank = np.arange(rows.size) - first[rows]

@@ -114,18 +114,36 @@ def bands(threshold: float) -> tuple[int, int]:
     return int(lsh.b), int(lsh.r)
 
 
-def candidate_pairs(signatures: npt.NDArray[np.uint32], threshold: float) -> set[tuple[int, int]]:
-    """Index pairs whose signatures agree on at least one band (LSH banding).
+def _pairs_in_buckets(
+    order: npt.NDArray[np.intp], starts: npt.NDArray[np.intp], sizes: npt.NDArray[np.intp]
+) -> list[npt.NDArray[np.int64]]:
+    """Codes (i * 2**32 + j, i < j) of the pairs inside every bucket, built with numpy."""
+    out: list[npt.NDArray[np.int64]] = []
+    for size in np.unique(sizes):
+        first = starts[sizes == size]
+        if size > MAX_BUCKET:
+            for lo in first:
+                members = np.sort(order[lo : lo + size]).astype(np.int64)
+                out.append((members[:-1] << 32) | members[1:])
+            continue
+        members = np.sort(order[first[:, None] + np.arange(size)], axis=1).astype(np.int64)
+        a, b = np.triu_indices(int(size), k=1)
+        out.append(((members[:, a] << 32) | members[:, b]).ravel())
+    return out
+
+
+def candidate_pairs(signatures: npt.NDArray[np.uint32], threshold: float) -> npt.NDArray[np.int64]:
+    """Index pairs (as ``i << 32 | j``, i < j) agreeing on at least one LSH band.
 
     The banding is datasketch's (same bands and rows for the threshold), done for
     all signatures at once with numpy: inserting and querying 100 000 sketches one
-    by one through ``MinHashLSH`` costs about half a minute here, this a second.
-    A bucket holding more than ``MAX_BUCKET`` signatures (a template repeated
+    by one through ``MinHashLSH`` costs about half a minute here, this seconds. A
+    bucket holding more than ``MAX_BUCKET`` signatures (a template repeated
     everywhere) contributes only chains between neighbours, not all its pairs.
     """
     b, r = bands(threshold)
     n = signatures.shape[0]
-    pairs: set[tuple[int, int]] = set()
+    codes: list[npt.NDArray[np.int64]] = []
     sig = signatures.astype(np.uint64)
     with np.errstate(over="ignore"):
         for band in range(b):
@@ -135,16 +153,12 @@ def candidate_pairs(signatures: npt.NDArray[np.uint32], threshold: float) -> set
             order = np.argsort(key, kind="stable")
             sorted_keys = key[order]
             starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-            ends = np.r_[starts[1:], n]
-            multi = ends - starts > 1
-            for lo, hi in zip(starts[multi], ends[multi], strict=True):
-                members = np.sort(order[lo:hi])
-                if members.size > MAX_BUCKET:
-                    pairs.update(zip(members[:-1].tolist(), members[1:].tolist(), strict=True))
-                    continue
-                m = members.tolist()
-                pairs.update((m[i], m[j]) for i in range(len(m)) for j in range(i + 1, len(m)))
-    return pairs
+            sizes = np.diff(np.r_[starts, n])
+            multi = sizes > 1
+            codes += _pairs_in_buckets(order, starts[multi], sizes[multi])
+    if not codes:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate(codes))
 
 
 def near_duplicate_pairs(
@@ -152,19 +166,34 @@ def near_duplicate_pairs(
 ) -> list[tuple[int, int]]:
     """Pairs of ids judged near-duplicates, among docs that are not detached.
 
-    LSH banding proposes candidates; the signatures judge them, or, given
-    ``verify``, pre-filter them for an exact check.
+    LSH banding proposes candidates; the signatures judge them (all at once), or,
+    given ``verify``, pre-filter them for an exact check.
     """
     live = [d for d in docs if not d.detached]
     if len(live) < 2:
         return []
     signatures = np.stack([d.signature for d in live])
+    sizes = np.array([d.size for d in live], dtype=np.float64)
     slack = SLACK if verify is not None else 0.0
+    codes = candidate_pairs(signatures, params.lsh_threshold)
     out = []
-    for i, j in sorted(candidate_pairs(signatures, params.lsh_threshold)):
-        a, b = live[i], live[j]
-        if is_near_duplicate(a, b, params, slack) and (verify is None or verify(a.id, b.id)):
-            out.append((a.id, b.id))
+    for lo in range(0, codes.size, 200_000):
+        chunk = codes[lo : lo + 200_000]
+        i, j = chunk >> 32, chunk & 0xFFFFFFFF
+        jaccard = (signatures[i] == signatures[j]).mean(axis=1)
+        small = np.minimum(sizes[i], sizes[j])
+        contain = np.divide(
+            jaccard * (sizes[i] + sizes[j]),
+            (1.0 + jaccard) * small,
+            out=np.zeros_like(jaccard),
+            where=small > 0,
+        )
+        keep = (jaccard >= params.jaccard - slack) | (
+            (small >= params.min_shingles) & (contain >= params.containment - slack)
+        )
+        for a, b in zip(i[keep].tolist(), j[keep].tolist(), strict=True):
+            if verify is None or verify(live[a].id, live[b].id):
+                out.append((live[a].id, live[b].id))
     return out
 
 
