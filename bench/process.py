@@ -122,7 +122,13 @@ def run_processing(db: Path) -> dict[str, float]:
         }
     )
     app.__dict__["config"] = config
+    import logging
+
     from scheduler.process import _classifier
+
+    logging.basicConfig(level=logging.DEBUG, format="%(message)s", stream=sys.stderr)
+    for noisy in ("alembic", "sqlalchemy"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
     _classifier(app)  # trained once and cached, as in service; not part of the figure
     started = time.perf_counter()
@@ -191,6 +197,9 @@ def measure(mode: str, db: Path) -> dict[str, object]:
         [sys.executable, "-m", "bench.process", "--child", mode, str(db)],
         cwd=ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip
+    stages = [line for line in out.stderr.splitlines() if line.startswith("process: ")]
+    if stages:
+        print("    " + ", ".join(line.removeprefix("process: ") for line in stages))
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 

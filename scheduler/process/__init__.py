@@ -125,6 +125,7 @@ def process_session(
     )
     if since is not None:
         query = query.where(func.coalesce(Article.published_at, Article.first_seen) >= since)
+    clock = _Stopwatch()
     articles = session.execute(query.order_by(Article.id)).all()
     report = ProcessReport(articles=len(articles))
     if not articles:
@@ -166,6 +167,7 @@ def process_session(
             )
         )
 
+    clock.lap("read and sign")
     meta = {a.id: a for a in articles}
 
     def rank(article_id: int) -> tuple[bool, datetime, int]:
@@ -194,6 +196,7 @@ def process_session(
         representative=lambda m: min(m, key=rank),
         verify=verify,
     )
+    clock.lap("group")
     keys = {d.id: d.key for d in docs}
     reps = set(rep_of.values())
     report.groups = len(reps)
@@ -220,6 +223,7 @@ def process_session(
         ):
             decided[a.id] = (d.section, d.score, d.reason)
     report.classified = len(decided)
+    clock.lap("classify")
 
     rows = []
     for d in docs:
@@ -244,6 +248,7 @@ def process_session(
             )
         )
     replace_processing(session, rows)
+    clock.lap("write")
     by_id = {r.article_id: r for r in rows}
     members: dict[int, list[int]] = {}
     for member, rep in rep_of.items():
@@ -252,6 +257,18 @@ def process_session(
         section = _effective_section(by_id[rep].section, group_members, edits)
         report.sections[section] = report.sections.get(section, 0) + 1
     return report
+
+
+class _Stopwatch:
+    """Logs how long each stage took (``xinqu -vv process``)."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        log.debug("process: %s %.2fs", stage, now - self.last)
+        self.last = now
 
 
 def _effective_section(own: str, group_members: list[int], edits: dict) -> str:  # type: ignore[type-arg]

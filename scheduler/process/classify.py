@@ -86,11 +86,13 @@ class LinearModel:
     def _tfidf(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
         assert self.idf is not None
         x = counts.copy()
-        x.data = 1.0 + np.log(x.data)
-        x = x.multiply(self.idf).tocsr()
-        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        x.data = (1.0 + np.log(x.data)) * self.idf[x.indices]
+        lengths = np.diff(x.indptr)
+        rows = np.repeat(np.arange(x.shape[0]), lengths)
+        norms = np.sqrt(np.bincount(rows, weights=x.data**2, minlength=x.shape[0]))
         norms[norms == 0] = 1.0
-        return sparse.diags(1.0 / norms) @ x
+        x.data /= norms[rows]
+        return x
 
     def fit(self, examples: Sequence[Example]) -> LinearModel:
         from sklearn.linear_model import LogisticRegression
@@ -133,7 +135,8 @@ class LinearModel:
         rows = np.repeat(np.arange(n), np.diff(x.indptr))
         label_rows = np.array([self.labels.index(label) for label in labels])
         weight = x.data * self.coef[label_rows[rows], x.indices]
-        keep = weight > 0
+        # small contributions never make a document's top few: drop them before sorting
+        keep = weight > 0.05 * weight.max(initial=0.0)
         rows, cols, weight = rows[keep], x.indices[keep], weight[keep]
         # one argsort on "row + (1 - relative weight)" orders by row, heaviest first
         order = np.argsort(rows + (1.0 - weight / (weight.max(initial=0.0) + 1e-12)) * 0.999)

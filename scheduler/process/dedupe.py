@@ -188,8 +188,9 @@ def near_duplicate_pairs(
             out=np.zeros_like(jaccard),
             where=small > 0,
         )
+        long_enough = small >= params.min_shingles
         keep = (jaccard >= params.jaccard - slack) | (
-            (small >= params.min_shingles) & (contain >= params.containment - slack)
+            long_enough & (contain >= params.containment - slack)
         )
         for a, b in zip(i[keep].tolist(), j[keep].tolist(), strict=True):
             if verify is None or verify(live[a].id, live[b].id):

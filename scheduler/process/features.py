@@ -125,11 +125,11 @@ def matrix(streams: Sequence[Codes], sizes: Sequence[int] = NGRAMS) -> sparse.cs
 
 
 def counts(b: Batch, n_docs: int) -> sparse.csr_matrix:
-    out = sparse.coo_matrix(
-        (np.ones(b.starts.size), (b.doc_of[b.starts], b.buckets)), shape=(n_docs, DIM)
-    ).tocsr()
-    out.sum_duplicates()
-    return out
+    """Documents × DIM counts, built from one sort of (document, bucket) keys."""
+    keys, n = np.unique(b.doc_of[b.starts] * DIM + b.buckets, return_counts=True)
+    docs, cols = np.divmod(keys, DIM)
+    indptr = np.searchsorted(docs, np.arange(n_docs + 1))
+    return sparse.csr_matrix((n.astype(np.float64), cols, indptr), shape=(n_docs, DIM))
 
 
 def occurrences(b: Batch, patterns: Sequence[Codes], n_docs: int) -> sparse.csr_matrix:

@@ -44,7 +44,8 @@ def shingle_hashes(content: Codes, k: int) -> Hashes:
         h ^= h >> np.uint64(29)
         h *= _MIX2
         h ^= h >> np.uint64(32)
-    return np.unique(h)
+    h.sort()
+    return h[np.r_[True, h[1:] != h[:-1]]]
 
 
 def signature(hashes: Hashes) -> Signature:
