@@ -306,18 +306,69 @@ class Section(_Strict):
     description: str | None = None
 
 
+class ClassifierSettings(_Strict):
+    """What an editor can tune in how articles are sorted into sections.
+
+    ``method``: ``model`` (a linear model over character n-grams, trained from
+    ``training_data``), ``rules`` (the weighted keywords below) or ``both``
+    (the model's probabilities blended with the rules' by ``rules_weight``).
+    """
+
+    method: Literal["model", "rules", "both"] = "model"
+    min_confidence: float = Field(
+        0.45, ge=0, le=1, description="below this, an industry/reform decision becomes out"
+    )
+    title_weight: int = Field(2, ge=1, le=10, description="the title counts this many times")
+    text_chars: int = Field(400, ge=50, description="how much of the text is read")
+    ngram_sizes: list[int] = Field(
+        default_factory=lambda: [1, 2, 3], description="character n-gram lengths the model reads"
+    )
+    regularization: float = Field(10.0, gt=0, description="C of the logistic regression")
+    rules_weight: float = Field(0.3, ge=0, le=1, description="share of the rules in `both`")
+    training_data: Path | None = Field(
+        None, description="labelled JSONL; null: tests/data/classify/labelled.jsonl"
+    )
+    out_titles: list[str] = Field(
+        default_factory=list, description="regexes: a matching title is always out"
+    )
+    keywords: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="section (or out) -> keyword -> weight"
+    )
+
+    @field_validator("out_titles")
+    @classmethod
+    def _regexes(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"expected a regular expression, got {pattern!r} ({exc})"
+                ) from None
+        return value
+
+
 class SectionsFile(_Strict):
     """Sections in bulletin order, plus the classifier's editor-tunable knobs."""
 
     sections: list[Section] = Field(min_length=1)
-    classifier: dict[str, Any] = Field(default_factory=dict)
+    classifier: ClassifierSettings = ClassifierSettings()
 
     @model_validator(mode="after")
     def _unique_keys(self) -> SectionsFile:
         keys = [s.key for s in self.sections]
         if len(keys) != len(set(keys)):
             raise ValueError("section keys must be unique")
+        if "out" in keys:
+            raise ValueError("'out' is reserved for articles left out of every section")
+        for key in self.classifier.keywords:
+            if key not in keys and key != "out":
+                raise ValueError(f"classifier.keywords: unknown section {key!r}")
         return self
+
+    @property
+    def keys(self) -> list[str]:
+        return [s.key for s in self.sections]
 
 
 class Config(BaseModel):

@@ -60,9 +60,11 @@ def main(ctx: click.Context, config_dir: Path | None, data_dir: Path, verbose: i
 
 def _register() -> None:
     from scheduler.cli import (
+        articles,
         crawl,
         digest,
         extract,
+        process,
         send,
         serve,
         service,
@@ -71,7 +73,19 @@ def _register() -> None:
         subscribers,
     )
 
-    for module in (crawl, digest, extract, sources, source_new, send, serve, subscribers, service):
+    for module in (
+        crawl,
+        process,
+        articles,
+        digest,
+        extract,
+        sources,
+        source_new,
+        send,
+        serve,
+        subscribers,
+        service,
+    ):
         for command in module.COMMANDS:
             main.add_command(command)
 

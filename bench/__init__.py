@@ -1,0 +1,1 @@
+"""Benchmarks and measurements that print figures (``python -m bench.<name>``)."""

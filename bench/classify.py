@@ -1,0 +1,118 @@
+"""Section classifier: choose the method on dev, report the shipped settings on test.
+
+    python -m bench.classify            # the shipped settings (config/sections.yaml) on test
+    python -m bench.classify --tune     # grid over method and knobs, scored on dev only
+
+Models are trained on ``train`` for the dev grid; the shipped model (and the test
+figures) are trained on ``train`` + ``dev``, as ``xinqu process`` trains it. The test
+split is never used to choose anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+from collections.abc import Sequence
+
+from scheduler.config import ClassifierSettings, load_config
+from scheduler.process.classify import OUT, REPO_DATA, build_classifier
+
+
+def rows(split: str) -> list[dict[str, str]]:
+    lines = REPO_DATA.read_text("utf-8").splitlines()
+    return [r for r in map(json.loads, lines) if r["split"] == split]
+
+
+def score(
+    settings: ClassifierSettings, labels: Sequence[str], train: Sequence[str], split: str
+) -> tuple[dict[str, tuple[float, float, float]], float, dict[tuple[str, str], int], list]:
+    clf = build_classifier(settings, labels, splits=train)
+    data = rows(split)
+    decisions = clf.classify([(r["title"], r["text"]) for r in data])
+    classes = [*labels, OUT]
+    confusion = {(a, b): 0 for a in classes for b in classes}
+    for r, d in zip(data, decisions, strict=True):
+        confusion[(r["label"], d.section)] += 1
+    per: dict[str, tuple[float, float, float]] = {}
+    for c in classes:
+        tp = confusion[(c, c)]
+        predicted = sum(confusion[(a, c)] for a in classes)
+        actual = sum(confusion[(c, b)] for b in classes)
+        p = tp / predicted if predicted else 0.0
+        r_ = tp / actual if actual else 0.0
+        per[c] = (p, r_, 2 * p * r_ / (p + r_) if p + r_ else 0.0)
+    macro = sum(f for _, _, f in per.values()) / len(per)
+    wrong = [(r, d) for r, d in zip(data, decisions, strict=True) if r["label"] != d.section]
+    return per, macro, confusion, wrong
+
+
+def report(settings: ClassifierSettings, labels: Sequence[str]) -> None:
+    per, macro, confusion, wrong = score(settings, labels, ("train", "dev"), "test")
+    classes = [*labels, OUT]
+    test = rows("test")
+    print(f"test split: {len(test)} items; method={settings.method}")
+    print(f"{'class':<10}{'precision':>10}{'recall':>10}{'F1':>10}{'support':>10}")
+    for c in classes:
+        p, r, f = per[c]
+        support = sum(confusion[(c, b)] for b in classes)
+        print(f"{c:<10}{p:>10.3f}{r:>10.3f}{f:>10.3f}{support:>10}")
+    print(f"macro-F1 {macro:.3f}")
+    print("confusion (rows: label, columns: decision)")
+    print(" " * 10 + "".join(f"{c:>10}" for c in classes))
+    for a in classes:
+        print(f"{a:<10}" + "".join(f"{confusion[(a, b)]:>10}" for b in classes))
+    for r, d in wrong:
+        print(f"  wrong: {r['id']} {r['label']}→{d.section} ({d.score:.2f}) {r['title'][:40]}")
+    seed = [r for r in test if r["source"].startswith("shared/seed")]
+    seed_wrong = [r for r, _ in wrong if r in seed]
+    print(f"seed articles in their section: {len(seed) - len(seed_wrong)}/{len(seed)}")
+
+
+def tune(base: ClassifierSettings, labels: Sequence[str]) -> None:
+    grid = itertools.product(
+        ("model", "rules", "both"), (10.0, 100.0), (0.3, 0.4, 0.5), (0.2, 0.4), (2,)
+    )
+    results = []
+    seen = set()
+    for method, c, conf, rw, tw in grid:
+        if method == "rules":
+            c = 10.0
+        if method != "both":
+            rw = 0.4
+        key = (method, c, conf, rw, tw)
+        if key in seen:
+            continue
+        seen.add(key)
+        settings = base.model_copy(
+            update=dict(
+                method=method,
+                regularization=c,
+                min_confidence=conf,
+                rules_weight=rw,
+                title_weight=tw,
+            )
+        )
+        _, macro, _, _ = score(settings, labels, ("train",), "dev")
+        results.append((macro, key))
+        print(
+            f"dev macro-F1 {macro:.3f}  method={method} C={c} min_conf={conf} "
+            f"rules_w={rw} title_w={tw}"
+        )
+    best = max(results)
+    print(f"best on dev: {best}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tune", action="store_true", help="grid on the dev split")
+    args = parser.parse_args()
+    sections = load_config().sections
+    if args.tune:
+        tune(sections.classifier, sections.keys)
+    else:
+        report(sections.classifier, sections.keys)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""`xinqu articles`: what processing decided, and the editor's overrides."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import click
+from sqlalchemy import func, select
+
+from scheduler.app import App
+from scheduler.errors import XinquError
+
+
+def parse_day(value: str, tz: ZoneInfo) -> datetime:
+    """A date (YYYY-MM-DD) as the start of that day in the configured zone."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise XinquError(f"expected a date like 2026-11-18, got {value!r}") from None
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+@click.group()
+def articles() -> None:
+    """List stored articles with their section; fix sections and duplicate groups."""
+
+
+def _sections(app: App) -> list[str]:
+    return [*app.config.sections.keys, "out"]
+
+
+@articles.command("list")
+@click.option("--section", help="Only this section (industry, reform, out …).")
+@click.option("--since", metavar="DATE", help="Only articles published (or first seen) since.")
+@click.option("--all", "show_all", is_flag=True, help="Also duplicates, not only each story once.")
+@click.pass_obj
+def list_articles(app: App, section: str | None, since: str | None, show_all: bool) -> None:
+    """One line per story: id, date, area, section (* set by the editor), score, title."""
+    from scheduler.process import _effective_section
+    from scheduler.store.articles import Article
+    from scheduler.store.processing import ArticleProcessing, overrides
+
+    if section is not None and section not in _sections(app):
+        raise XinquError(f"unknown section {section!r} (known: {', '.join(_sections(app))})")
+    when = func.coalesce(Article.published_at, Article.first_seen)
+    with app.store.session() as session:
+        query = select(Article, ArticleProcessing).join(
+            ArticleProcessing, ArticleProcessing.article_id == Article.id
+        )
+        if since:
+            query = query.where(when >= parse_day(since, app.tz))
+        rows = session.execute(query.order_by(when.desc(), Article.id.desc())).all()
+        edits = overrides(session)
+        members: dict[int, list[int]] = {}
+        for gid, aid in session.execute(
+            select(ArticleProcessing.group_id, ArticleProcessing.article_id)
+        ):
+            members.setdefault(gid, []).append(aid)
+        shown = 0
+        for article, state in rows:
+            is_rep = state.group_id == article.id
+            if not show_all and not is_rep:
+                continue
+            group = members.get(state.group_id, [article.id])
+            effective = _effective_section(state.section, group, edits)
+            if section is not None and effective != section:
+                continue
+            mark = "*" if effective != state.section or article.id in edits else " "
+            stamp = (article.published_at or article.first_seen).astimezone(app.tz)
+            dups = f" (+{len(group) - 1} dup)" if is_rep and len(group) > 1 else ""
+            if not is_rep:
+                dups = f" (dup of {state.group_id})"
+            click.echo(
+                f"{article.id:>6} {stamp:%Y-%m-%d} {article.area:<7} {effective:<8}{mark} "
+                f"{state.score:.2f} {article.title}{dups}"
+            )
+            shown += 1
+        if not shown:
+            click.echo("no articles (run `xinqu crawl` and `xinqu process` first)", err=True)
+
+
+@articles.command("show")
+@click.argument("article_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_obj
+def show(app: App, article_id: int, as_json: bool) -> None:
+    """Everything processing knows of one article: section, score, reason, group."""
+    from scheduler.process import _effective_section
+    from scheduler.store.articles import Article
+    from scheduler.store.processing import ArticleProcessing, overrides
+
+    with app.store.session() as session:
+        article = session.get(Article, article_id)
+        if article is None:
+            raise XinquError(f"no article with id {article_id} (see `xinqu articles list`)")
+        state = session.get(ArticleProcessing, article_id)
+        edits = overrides(session)
+        group_rows = []
+        if state is not None:
+            group_rows = session.execute(
+                select(Article.id, Article.site_name, Article.url)
+                .join(ArticleProcessing, ArticleProcessing.article_id == Article.id)
+                .where(ArticleProcessing.group_id == state.group_id)
+                .order_by(Article.id)
+            ).all()
+        edit = edits.get(article_id)
+        info = {
+            "id": article.id,
+            "title": article.title,
+            "area": article.area,
+            "site_name": article.site_name,
+            "url": article.url,
+            "published_at": article.published_at.isoformat() if article.published_at else None,
+            "processed": state is not None,
+        }
+        if state is not None:
+            group = [r.id for r in group_rows]
+            info.update(
+                section=_effective_section(state.section, group, edits),
+                classifier_section=state.section,
+                score=round(state.score, 3),
+                reason=state.reason,
+                classifier=state.classifier,
+                representative=state.group_id,
+                group=[{"id": r.id, "site_name": r.site_name, "url": r.url} for r in group_rows],
+            )
+        info["override"] = (
+            {"section": edit.section, "split": edit.detached} if edit is not None else None
+        )
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{info['id']}  {info['title']}")
+    click.echo(f"  {info['area']} · {info['site_name']} · {info['published_at'] or 'no date'}")
+    click.echo(f"  {info['url']}")
+    if not info["processed"]:
+        click.echo("  not processed yet (run `xinqu process`)")
+        return
+    note = " (set by the editor)" if info["override"] and info["override"]["section"] else ""
+    click.echo(f"  section: {info['section']}{note}")
+    click.echo(
+        f"  classifier: {info['classifier_section']} score {info['score']} — {info['reason']}"
+    )
+    if info["override"] and info["override"]["split"]:
+        click.echo("  split off by the editor: merged automatically with nothing")
+    click.echo(f"  story group (representative {info['representative']}):")
+    for member in info["group"]:
+        star = "*" if member["id"] == info["representative"] else " "
+        click.echo(f"   {star}{member['id']:>6} {member['site_name']}  {member['url']}")
+
+
+@articles.command("set-section")
+@click.argument("article_id", type=int)
+@click.argument("section")
+@click.pass_obj
+def set_section_cmd(app: App, article_id: int, section: str) -> None:
+    """Put an article's story in a section (or out); re-processing keeps it."""
+    from scheduler.store.processing import set_section
+
+    if section not in _sections(app):
+        raise XinquError(f"unknown section {section!r} (known: {', '.join(_sections(app))})")
+    with app.store.session() as session:
+        set_section(session, article_id, section)
+    click.echo(f"article {article_id}: section {section} (set by the editor)")
+
+
+@articles.command("merge")
+@click.argument("first_id", type=int)
+@click.argument("second_id", type=int)
+@click.pass_obj
+def merge_cmd(app: App, first_id: int, second_id: int) -> None:
+    """Treat two articles as one story (processing runs again to apply it)."""
+    from scheduler.process import run_process
+    from scheduler.store.processing import merge_articles
+
+    with app.store.session() as session:
+        merge_articles(session, first_id, second_id)
+    run_process(app)
+    click.echo(f"articles {first_id} and {second_id}: one story")
+
+
+@articles.command("split")
+@click.argument("article_id", type=int)
+@click.pass_obj
+def split_cmd(app: App, article_id: int) -> None:
+    """Take an article out of its story group for good."""
+    from scheduler.process import run_process
+    from scheduler.store.processing import split_article
+
+    with app.store.session() as session:
+        split_article(session, article_id)
+    run_process(app)
+    click.echo(f"article {article_id}: its own story")
+
+
+COMMANDS = [articles]

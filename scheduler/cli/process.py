@@ -1,0 +1,25 @@
+"""`xinqu process`: dedupe and classify what was crawled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from scheduler.app import App
+from scheduler.cli.articles import parse_day
+
+
+@click.command()
+@click.option("--since", metavar="DATE", help="Only articles published (or first seen) since.")
+@click.pass_obj
+def process(app: App, since: str | None) -> None:
+    """Dedupe and classify the stored articles (re-running is safe)."""
+    from scheduler.process import run_process
+
+    start: datetime | None = parse_day(since, app.tz) if since else None
+    report = run_process(app, since=start)
+    click.echo(report.summary())
+
+
+COMMANDS = [process]

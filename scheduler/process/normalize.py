@@ -1,0 +1,104 @@
+"""Text normalisation shared by dedupe and classification.
+
+Reposts of one story differ in ways that say nothing about its content: full- and
+half-width forms, white space, punctuation, traditional characters, the site's
+boilerplate lines (责任编辑, 来源, 打印本页 …). Normalisation removes those
+differences. It works on arrays of code points (numpy), because processing reads
+every stored article and per-character Python would not meet the time budget.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+Codes = npt.NDArray[np.uint32]
+
+#: Lines that belong to the page template, not to the story.
+BOILERPLATE = re.compile(
+    r"^\s*(?:"
+    r"[【\[（(]?\s*(?:责任编辑|责编|编辑|审核|校对|终审|一审|二审|三审|作者|记者|通讯员|撰稿|摄影|供稿)"
+    r"\s*[:：].{0,40}"
+    r"|[（(]?\s*(?:来源|信息来源|文章来源|稿件来源|发布来源|出处)\s*[:：].{0,40}"
+    r"|(?:发布时间|发布日期|时间|日期|浏览次数|阅读次数|点击数|字号|字体)\s*[:：].{0,60}"
+    r"|.{0,20}(?:打印本页|关闭窗口|打印此页|分享到|扫一扫|【打印】|【关闭】|返回顶部|上一篇|下一篇).{0,40}"
+    r"|(?:原标题|原文链接)\s*[:：].{0,80}"
+    r")\s*$"
+)
+_UNICODE_SIZE = 0x110000
+
+
+def strip_boilerplate(text: str) -> str:
+    if "\n" not in text:
+        return "" if BOILERPLATE.match(text) else text
+    return "\n".join(line for line in text.splitlines() if not BOILERPLATE.match(line))
+
+
+@lru_cache(maxsize=1)
+def _fold() -> Codes:
+    """Code point → folded code point: full width → ASCII, traditional → simplified.
+
+    The traditional→simplified pairs are opencc's character dictionary; a table
+    lookup is enough for comparing and classifying texts and far faster than
+    OpenCC's phrase-level conversion.
+    """
+    import opencc
+
+    table = np.arange(_UNICODE_SIZE, dtype=np.uint32)
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and len(parts[0]) == 1 and len(parts[1]) == 1:
+            table[ord(parts[0])] = ord(parts[1])
+    for code in range(0xFF01, 0xFF5F):
+        table[code] = code - 0xFEE0
+    table[0x3000] = 0x20
+    for code in (*range(0xF900, 0xFB00), *range(0xFE10, 0xFE70), *range(0xFF5F, 0xFFF0)):
+        folded = unicodedata.normalize("NFKC", chr(code))
+        if len(folded) == 1:
+            table[code] = ord(folded)
+    return table
+
+
+@lru_cache(maxsize=1)
+def _letter_mask() -> npt.NDArray[np.bool_]:
+    """Which code points carry content: CJK ideographs, ASCII letters and digits."""
+    mask = np.zeros(_UNICODE_SIZE, dtype=bool)
+    mask[0x4E00:0xA000] = True
+    mask[0x3400:0x4DC0] = True
+    mask[ord("0") : ord("9") + 1] = True
+    mask[ord("A") : ord("Z") + 1] = True
+    mask[ord("a") : ord("z") + 1] = True
+    return mask
+
+
+def codes(text: str) -> Codes:
+    """The folded code points of a text without its boilerplate lines."""
+    raw = np.frombuffer(strip_boilerplate(text).encode("utf-32-le"), dtype=np.uint32)
+    return _fold()[raw]
+
+
+def letters(folded: Codes) -> Codes:
+    """Only the content-bearing code points (no spaces, punctuation or symbols)."""
+    return folded[_letter_mask()[folded]]
+
+
+def normalize(text: str) -> str:
+    """The text as dedupe sees it: folded, no boilerplate, single spaces."""
+    folded = codes(text).tobytes().decode("utf-32-le")
+    return " ".join(folded.split())
+
+
+def content_key(text: str) -> str:
+    """Equal keys mean equal content after normalisation (letters and digits only)."""
+    return hashlib.sha1(letters(codes(text)).tobytes()).hexdigest()
+
+
+def key_of_letters(content: Codes) -> str:
+    return hashlib.sha1(content.tobytes()).hexdigest()

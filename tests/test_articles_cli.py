@@ -1,0 +1,88 @@
+"""`xinqu process` and `xinqu articles …` as the editor uses them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scheduler.app import App
+from scheduler.cli import main
+from scheduler.store.articles import ArticleRecord, save_article
+
+DATA = Path(__file__).parent / "data" / "classify" / "labelled.jsonl"
+ROWS = {r["id"]: r for r in map(json.loads, DATA.read_text("utf-8").splitlines())}
+SOURCES = [
+    {"name": "xiangjiang", "area": "湘江新区", "site_name": "湘江新区官网",
+     "list_urls": ["http://www.hnxjxq.gov.cn/xwzx/"]},
+    {"name": "pudong", "area": "浦东新区", "site_name": "浦东新区官网",
+     "list_urls": ["https://www.pudong.gov.cn/xwzx/"]},
+]  # fmt: skip
+
+
+@pytest.fixture
+def xinqu(make_config: Callable[..., Path], tmp_path: Path, frozen_now: str) -> Callable[..., str]:
+    config, data = make_config(SOURCES), tmp_path / "data"
+    app = App(config_dir=config, data_dir=data)
+    day = datetime.fromisoformat("2026-11-20T09:00:00+08:00")
+    with app.store.session() as session:
+        for url, row_id, source, prefix in (
+            ("http://www.hnxjxq.gov.cn/a/1.html", "L154", "xiangjiang", ""),
+            ("https://www.pudong.gov.cn/a/2.html", "L154", "pudong", "本报讯 "),
+            ("http://www.hnxjxq.gov.cn/a/3.html", "L010", "xiangjiang", ""),
+        ):
+            site = next(s for s in SOURCES if s["name"] == source)
+            save_article(
+                session,
+                ArticleRecord(
+                    url=url,
+                    source=source,
+                    area=site["area"],
+                    site_name=site["site_name"],
+                    title=ROWS[row_id]["title"],
+                    published_at=day,
+                    text=prefix + ROWS[row_id]["text"],
+                ),
+            )
+    app.close()
+
+    def run(*args: str, code: int = 0) -> str:
+        result = CliRunner().invoke(main, ["--config", str(config), "--data", str(data), *args])
+        assert result.exit_code == code, result.output
+        return result.output
+
+    return run
+
+
+def test_process_then_list_show_and_override(xinqu: Callable[..., str]) -> None:
+    assert "processed 3 articles" in xinqu("process")
+    listing = xinqu("articles", "list")
+    assert "(+1 dup)" in listing and len(listing.splitlines()) == 2
+    assert "湘江新区" in xinqu("articles", "list", "--section", "reform")
+
+    shown = json.loads(xinqu("articles", "show", "1", "--json"))
+    assert shown["section"] == "reform" and shown["reason"]
+    assert [m["id"] for m in shown["group"]] == [1, 2]
+    assert "story group (representative 1)" in xinqu("articles", "show", "1")
+
+    xinqu("articles", "set-section", "3", "industry")
+    xinqu("process")
+    assert "industry*" in xinqu("articles", "list", "--section", "industry")
+
+    xinqu("articles", "split", "2")
+    assert json.loads(xinqu("articles", "show", "2", "--json"))["representative"] == 2
+    xinqu("articles", "merge", "2", "3")
+    assert json.loads(xinqu("articles", "show", "3", "--json"))["representative"] in (2, 3)
+    assert len(json.loads(xinqu("articles", "show", "2", "--json"))["group"]) == 2
+
+
+def test_user_mistakes_are_one_line(xinqu: Callable[..., str]) -> None:
+    out = xinqu("articles", "show", "99", code=2)
+    assert out.strip() == "xinqu: no article with id 99 (see `xinqu articles list`)"
+    assert "unknown section 'sports'" in xinqu("articles", "set-section", "1", "sports", code=2)
+    assert "expected a date" in xinqu("articles", "list", "--since", "yesterday", code=2)
+    assert "two different" in xinqu("articles", "merge", "1", "1", code=2)

@@ -1,0 +1,110 @@
+"""The section classifier: the seed issue's nine articles, the editor's knobs, explanations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scheduler.config import ClassifierSettings, load_config
+from scheduler.errors import ConfigError
+from scheduler.process.classify import Classifier, build_classifier
+
+DATA = Path(__file__).parent / "data" / "classify" / "labelled.jsonl"
+ROWS = [json.loads(line) for line in DATA.read_text("utf-8").splitlines()]
+SEED = [r for r in ROWS if r["source"].startswith("shared/seed")]
+
+
+@pytest.fixture(scope="module")
+def classifier(tmp_path_factory: pytest.TempPathFactory) -> Classifier:
+    sections = load_config().sections
+    cache = tmp_path_factory.mktemp("models")
+    return build_classifier(sections.classifier, sections.keys, cache_dir=cache)
+
+
+def test_the_labelled_set_is_real_split_once_and_large_enough() -> None:
+    assert len(ROWS) >= 150
+    assert {r["split"] for r in ROWS} == {"train", "dev", "test"}
+    assert all(r["url"] and r["title"] and r["text"] for r in ROWS)
+    assert len(SEED) == 9 and all(r["split"] == "test" for r in SEED)
+    assert len({r["url"] for r in ROWS}) == len(ROWS)
+
+
+#: Known misses (measured, not tuned away on the test split): both open with a long
+#: anecdote before their substance, and the classifier reads the title and the first
+#: 400 characters. Strict: the day they pass, this list must shrink.
+KNOWN_MISSES = {
+    "金普新区跨境电商产业发展势头强劲",
+    "两江新区打造科技企业成长“洼地” 用“智汇两江”构建全流程创新服务生态",
+}
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param(
+            r,
+            marks=[pytest.mark.xfail(strict=True, reason="known miss, see KNOWN_MISSES")]
+            if r["title"] in KNOWN_MISSES
+            else [],
+        )
+        for r in SEED
+    ],
+    ids=[r["title"][:12] for r in SEED],
+)
+def test_seed_articles_land_in_their_bulletin_section(classifier: Classifier, row: dict) -> None:
+    (decision,) = classifier.classify([(row["title"], row["text"])])
+    assert decision.section == row["label"], decision.reason
+    assert decision.reason
+
+
+def test_meeting_full_of_reform_words_is_out(classifier: Classifier) -> None:
+    title = "西咸新区召开党工委（扩大）会议 传达学习全会精神"
+    text = (
+        "会议传达学习了全会精神。会议强调，要深化改革、扩大开放，以改革创新精神推动高质量发展，"
+        "持续优化营商环境，坚持创新驱动，切实把思想和行动统一到决策部署上来。"
+    )
+    (decision,) = classifier.classify([(title, text)])
+    assert decision.section == "out"
+
+
+def test_an_out_title_pattern_overrides_the_text(classifier: Classifier) -> None:
+    settings = classifier.settings.model_copy(update={"out_titles": ["招聘"]})
+    forced = Classifier(settings, ["industry", "reform"], classifier.model)
+    (decision,) = forced.classify([("新区产业公司招聘公告", "签约项目总投资100亿元，产业集群。")])
+    assert decision.section == "out"
+    assert "招聘" in decision.reason
+
+
+def test_rules_alone_explain_with_keywords() -> None:
+    settings = load_config().sections.classifier.model_copy(update={"method": "rules"})
+    rules = build_classifier(settings, ["industry", "reform"])
+    (decision,) = rules.classify([("新区12个项目集中签约", "总投资34.8亿元，项目将于明年开工。")])
+    assert decision.section == "industry"
+    assert "签约" in decision.reason
+
+
+def test_model_is_cached_and_rebuilt_when_the_data_changes(tmp_path: Path) -> None:
+    data = tmp_path / "labelled.jsonl"
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in ROWS[:40]), "utf-8")
+    settings = ClassifierSettings(method="model", training_data=data)
+    build_classifier(settings, ["industry", "reform"], cache_dir=tmp_path / "models")
+    first = sorted(p.name for p in (tmp_path / "models").iterdir())
+    build_classifier(settings, ["industry", "reform"], cache_dir=tmp_path / "models")
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == first
+    data.write_text(data.read_text("utf-8") + "\n" + json.dumps(ROWS[41], ensure_ascii=False))
+    build_classifier(settings, ["industry", "reform"], cache_dir=tmp_path / "models")
+    assert len(list((tmp_path / "models").iterdir())) == 2
+
+
+def test_a_keyword_for_an_unknown_section_is_a_config_error(tmp_path: Path) -> None:
+    shipped = Path(__file__).resolve().parents[1] / "config"
+    for name in ("settings.yaml", "sources.yaml"):
+        (tmp_path / name).write_text((shipped / name).read_text("utf-8"), "utf-8")
+    sections = yaml.safe_load((shipped / "sections.yaml").read_text("utf-8"))
+    sections["classifier"]["keywords"]["weather"] = {"台风": 1.0}
+    (tmp_path / "sections.yaml").write_text(yaml.safe_dump(sections, allow_unicode=True), "utf-8")
+    with pytest.raises(ConfigError, match=r"sections.yaml.*unknown section 'weather'"):
+        load_config(tmp_path)
