@@ -9,10 +9,9 @@ subject, text and HTML are frozen in the ``issues`` table.
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,14 +23,13 @@ from sqlalchemy.orm import Session
 from scheduler.clock import now
 from scheduler.config import Config
 from scheduler.errors import XinquError
-from scheduler.issue.candidates import Candidate, carried_urls, section_candidates
+from scheduler.issue.candidates import Candidate, section_candidates
 from scheduler.issue.headline import headline
 from scheduler.issue.render import render_issue
 from scheduler.issue.select import Scored, choose, rank
 from scheduler.issue.text import clean_line, paragraphs, safe_url
-from scheduler.store.articles import Article
 from scheduler.store.issues import Issue
-from scheduler.store.urls import canonical_url
+from scheduler.store.processing import mark_carried
 
 log = logging.getLogger(__name__)
 
@@ -154,39 +152,6 @@ def _next_numbers(session: Session, year: int) -> tuple[int, int]:
     return number, in_year + 1
 
 
-def _keep_previous_items(
-    session: Session, issue: Issue, by_section: dict[str, list[Candidate]]
-) -> None:
-    """On a rebuild, the items the issue carried stay candidates.
-
-    Processing may no longer offer them, since this very issue marked them carried.
-    """
-    offered = {c.article.id for cands in by_section.values() for c in cands}
-    for section in json.loads(issue.content).get("sections", []):
-        if section.get("key") not in by_section:
-            continue
-        for item in section.get("items", []):
-            article = session.scalar(
-                select(Article).where(Article.canonical_url == canonical_url(item["url"]))
-            )
-            if article is not None and article.id not in offered:
-                offered.add(article.id)
-                by_section[section["key"]].append(
-                    Candidate(article, section["key"], also_at=tuple(item.get("also_at", ())))
-                )
-
-
-def _mark_carried(session: Session, article_ids: Iterable[int], issue_id: int) -> None:
-    """Tell processing which articles this issue carries (its contract), when it is there."""
-    try:
-        processing = importlib.import_module("scheduler.store.processing")
-    except ImportError:
-        return
-    mark = getattr(processing, "mark_carried", None)
-    if mark is not None:
-        mark(session, list(article_ids), issue_id)
-
-
 def build_issue(
     app: Any,
     *,
@@ -239,17 +204,11 @@ def _build_issue(
         existing = session.scalar(select(Issue).where(Issue.since == first, Issue.until == last))
         if existing is not None and not rebuild:
             return existing
-        carried = carried_urls(session, except_issue=existing.id if existing else None)
+        except_issue = existing.id if existing else None
         by_section = {
-            key: [
-                c
-                for c in section_candidates(session, key, since_dt, until_dt, keys)
-                if c.article.url not in carried
-            ]
+            key: section_candidates(session, key, since_dt, until_dt, except_issue=except_issue)
             for key in keys
         }
-        if existing is not None:
-            _keep_previous_items(session, existing, by_section)
         if not any(by_section.values()):
             raise EmptyIssueError(
                 f"nothing to carry between {first} and {last}: crawl and process first"
@@ -276,7 +235,7 @@ def _build_issue(
         if existing is None:
             session.add(issue)
         session.flush()
-        _mark_carried(session, [s.candidate.article.id for s in chosen], issue.id)
+        mark_carried(session, [s.candidate.article.id for s in chosen], issue.id)
         log.info(
             "issue %s built: %d items, %d more",
             number,

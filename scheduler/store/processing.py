@@ -198,16 +198,15 @@ def split_article(session: Session, article_id: int) -> None:
 
 
 def mark_carried(session: Session, article_ids: Iterable[int], issue_id: int) -> None:
-    """Record that an issue carried these articles (idempotent)."""
+    """Record exactly these articles as the ones an issue carries.
+
+    Replaces the issue's earlier set, so an article a rebuild drops becomes a
+    candidate again instead of being lost as "already carried".
+    """
     stamp = now()
-    known = set(
-        session.scalars(
-            select(CarriedArticle.article_id).where(CarriedArticle.issue_id == issue_id)
-        )
-    )
+    session.execute(delete(CarriedArticle).where(CarriedArticle.issue_id == issue_id))
     for article_id in dict.fromkeys(article_ids):
-        if article_id not in known:
-            session.add(CarriedArticle(article_id=article_id, issue_id=issue_id, carried_at=stamp))
+        session.add(CarriedArticle(article_id=article_id, issue_id=issue_id, carried_at=stamp))
     session.flush()
 
 
