@@ -5,12 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from scheduler.store import open_store
 from scheduler.store.base import Store
@@ -25,30 +23,9 @@ from scheduler.store.locks import (
     states_with_prefix,
 )
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
 
 def _sqlite(tmp_path: Path) -> Store:
     return open_store(f"sqlite:///{tmp_path / 'locks.db'}")
-
-
-def _postgres() -> Iterator[Store]:
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    schema = f"locks_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
-    store = open_store(f"{PG_ADMIN}?options=-csearch_path%3D{schema}")
-    try:
-        yield store
-    finally:
-        store.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -58,7 +35,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield s
         s.dispose()
     else:
-        yield from _postgres()
+        url = request.getfixturevalue("postgres_url")
+        s = open_store(url)
+        yield s
+        s.dispose()
 
 
 def test_one_owner_at_a_time_until_release(store: Store) -> None:
