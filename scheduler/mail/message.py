@@ -150,7 +150,7 @@ def editor_message(
     """
     msg = _base(ident, to, EDITOR_SUBJECT_PREFIX + issue.subject, message_id)
     text = issue.text.replace(UNSUBSCRIBE_PLACEHOLDER, EDITOR_NO_UNSUBSCRIBE)
-    text = text.rstrip("\n") + "\n" + footer_text
+    text = text.rstrip("\n") + "\n\n" + footer_text
     body = issue.html.replace(UNSUBSCRIBE_PLACEHOLDER, "#")
     head, found, tail = body.rpartition("</body>")
     body = f"{head}{footer_html}</body>{tail}" if found else body + footer_html
