@@ -61,9 +61,11 @@ def test_demo_runs_the_cycle_and_prints_where_the_issue_is(tmp_path: Path) -> No
     printed = {
         line.split()[0]: Path(line.split(maxsplit=1)[1])
         for line in out.splitlines()
-        if line.startswith("  ") and line.split()[0] in ("html", "text", "json", "eml")
+        if line.startswith("  ") and line.split()[0] in ("html", "text", "json", "eml", "editor")
     }
-    assert set(printed) == {"html", "text", "json", "eml"}, out
+    assert set(printed) == {"html", "text", "json", "eml", "editor"}, out
     for path in printed.values():
         assert path.is_file() and path.is_relative_to(data / "demo")
     assert "西咸新区" in printed["text"].read_text("utf-8")
+    assert "editor copy sent" in out
+    assert "errors=0" in next(line for line in out.splitlines() if "nansha" in line)

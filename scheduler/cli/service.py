@@ -91,7 +91,8 @@ def demo(app: App) -> None:
     if not result.eml:
         click.echo("  (no .eml in the outbox: no recipients)")
     for path in result.eml:
-        click.echo(f"  eml    {path}")
+        label = "editor" if ".editor." in path.name else "eml"
+        click.echo(f"  {label:<6} {path}")
 
 
 def _when(value: datetime | None, app: App) -> str:
