@@ -7,13 +7,20 @@ redesign), or when it has never yielded anything in that many runs. Runs cut
 short by our own shutdown or hang limit ("interrupted") neither count as a
 failure nor break a series of failures.
 
-Flags appear in `xinqu status`, can go into the issue's editor footer
-(:func:`flag_lines`), and are mailed to the editor once per condition
-(:func:`alert_new_flags`): a condition mails again only after it has cleared.
+Flags appear in `xinqu status`, in the health footer of each issue's editor copy,
+and are mailed to the editor once per condition (:func:`alert_new_flags`): a
+condition mails again only after it has cleared.
+
+The editor copy's flags are those of the moment the issue was built: building
+freezes them (:func:`freeze_issue_health`) in the service state under
+``issue-health:<issue id>``, beside the issue rather than inside its content, so
+the issue's JSON stays exactly product.md's and what readers get (and every export
+of it) is untouched. Sending the editor copy only reads them back.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,7 +33,7 @@ from scheduler import clock
 from scheduler.app import App
 from scheduler.config import Config
 from scheduler.store.articles import Article, SourceRun
-from scheduler.store.locks import delete_state, set_state, states_with_prefix
+from scheduler.store.locks import delete_state, get_state, set_state, states_with_prefix
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +153,34 @@ def _failures_in_row(runs: Iterable[SourceRun]) -> int:
 def flag_lines(healths: Iterable[SourceHealth]) -> list[str]:
     """One line per flag, e.g. for the issue's health footer in the editor copy."""
     return [f"{h.name} ({h.area}): {f.text}" for h in healths for f in h.flags]
+
+
+ISSUE_HEALTH_PREFIX = "issue-health:"
+
+
+@dataclass(frozen=True)
+class IssueHealth:
+    """The flag lines frozen when an issue was built, and when that was."""
+
+    checked_at: datetime
+    lines: list[str]
+
+
+def freeze_issue_health(session: Session, config: Config, issue_id: int) -> IssueHealth:
+    """Record the sources' flags now, for the issue's editor copy (in the caller's session)."""
+    frozen = IssueHealth(clock.now(), flag_lines(source_health(session, config)))
+    value = {"checked_at": frozen.checked_at.isoformat(), "lines": frozen.lines}
+    set_state(session, f"{ISSUE_HEALTH_PREFIX}{issue_id}", json.dumps(value, ensure_ascii=False))
+    return frozen
+
+
+def issue_health(session: Session, issue_id: int) -> IssueHealth | None:
+    """What :func:`freeze_issue_health` recorded for the issue, or None (built before it)."""
+    value = get_state(session, f"{ISSUE_HEALTH_PREFIX}{issue_id}")
+    if value is None:
+        return None
+    data = json.loads(value)
+    return IssueHealth(datetime.fromisoformat(data["checked_at"]), list(data["lines"]))
 
 
 def alert_new_flags(app: App, healths: list[SourceHealth]) -> list[str]:

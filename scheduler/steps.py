@@ -9,6 +9,11 @@ An issue is built and sent under the database lock ``issue:<date>``, and its
 progress is kept in the service state under the same key (``sending:<id>`` then
 ``done:<id>``): a second process never sends the same period, and a send cut
 short (SIGTERM, SIGKILL, power loss) is resumed by the next start.
+
+A step that fails raises :class:`StepError`, one line naming the step and the
+cause (the CLI prints it as ``xinqu: build failed: …``); the failure is also kept
+in the service state as ``failed:<step>`` until that step next succeeds, so
+`xinqu status` shows what the scheduler met while nobody was watching.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import date
 from typing import Any
@@ -31,8 +36,9 @@ from sqlalchemy import func, select
 
 from scheduler import clock
 from scheduler.app import App
+from scheduler.errors import XinquError
 from scheduler.store.articles import CrawlRun, SourceRun
-from scheduler.store.locks import Lease, get_state, set_state, states_with_prefix
+from scheduler.store.locks import Lease, delete_state, get_state, set_state, states_with_prefix
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +47,61 @@ Report = Callable[[str], None]
 
 def _quiet(_line: str) -> None:
     pass
+
+
+FAILURE_PREFIX = "failed:"
+
+
+class StepError(XinquError):
+    """A step of the cycle failed: ``<step> failed: <cause in one line>``."""
+
+    def __init__(self, step: str, cause: BaseException) -> None:
+        if isinstance(cause, XinquError):
+            reason = str(cause)
+            self.exit_code = cause.exit_code
+        else:
+            reason = f"{type(cause).__name__}: {cause}"
+        self.step = step
+        self.reason = " ".join(reason.split())
+        super().__init__(f"{step} failed: {self.reason}")
+
+
+def _remember_failure(app: App, step: str, message: str | None) -> None:
+    """Keep (message) or clear (None) the step's last failure; never raises."""
+    try:
+        with app.store.session() as session:
+            if message is None:
+                delete_state(session, FAILURE_PREFIX + step)
+            else:
+                set_state(session, FAILURE_PREFIX + step, f"{clock.now().isoformat()} {message}")
+    except Exception as exc:  # the store may be what failed
+        log.error("could not record the %s step's outcome: %s", step, exc)
+
+
+def step_failures(app: App) -> dict[str, tuple[str, str]]:
+    """Each step's last unresolved failure: step -> (ISO time, message)."""
+    with app.store.session() as session:
+        states = states_with_prefix(session, FAILURE_PREFIX)
+    out = {}
+    for key, value in sorted(states.items()):
+        when, _, message = value.partition(" ")
+        out[key.removeprefix(FAILURE_PREFIX)] = (when, message)
+    return out
+
+
+@contextlib.contextmanager
+def step(app: App, name: str) -> Iterator[None]:
+    """Run a step: a failure becomes a StepError and is remembered; success clears it."""
+    try:
+        yield
+    except StepError:
+        raise
+    except Exception as exc:
+        error = StepError(name, exc)
+        log.debug("%s", error, exc_info=True)
+        _remember_failure(app, name, error.reason)
+        raise error from exc
+    _remember_failure(app, name, None)
 
 
 @dataclass
@@ -154,6 +215,10 @@ def crawl_step(
     runs = _record_crawl_end(app, before, reason)
     if status == "failed" and not runs:
         log.error("crawl exited with status %s: %s", proc.returncode, text.strip()[-500:])
+    if status in ("failed", "hung"):
+        _remember_failure(app, "crawl", reason)
+    elif status == "finished":
+        _remember_failure(app, "crawl", None)
     return CrawlOutcome(status, proc.returncode, seconds, runs, text)
 
 
@@ -194,7 +259,8 @@ def process_step(app: App) -> Any:
     """Dedupe and classify what was crawled (scheduler.process.run_process)."""
     from scheduler.process import run_process
 
-    return run_process(app)
+    with step(app, "process"):
+        return run_process(app)
 
 
 def issue_key(issue_date: date) -> str:
@@ -243,7 +309,8 @@ def issue_step(
         else:
             from scheduler.issue import build_issue
 
-            issue = build_issue(app, issue_date=day)
+            with step(app, "build"):
+                issue = build_issue(app, issue_date=day)
             issue_id, number = issue.id, issue.number
             report(f"build: issue {number} of {day} ({issue.since} – {issue.until})")
             with app.store.session() as session:
@@ -264,7 +331,8 @@ def _send(
 ) -> IssueOutcome:
     from scheduler.mail import send_issue
 
-    delivery = send_issue(app, issue_id, stop=stop)
+    with step(app, "send"):
+        delivery = send_issue(app, issue_id, stop=stop)
     stopped = bool(getattr(delivery, "stopped", False)) or (stop is not None and stop.is_set())
     if stopped or not getattr(delivery, "complete", True):
         status = "stopped" if stopped else "incomplete"

@@ -33,8 +33,6 @@ def test_demo_servers_answer_posts_and_keep_links_on_127_0_0_1() -> None:
 
     from scheduler.app import App
 
-    if not (SITES_DIR / "pudong").is_dir():
-        pytest.skip("the pudong fixture site is not merged yet")
     app = App()
     with serve_sites(["pudong"], real_hosts(app, ["pudong"])) as hosts:
         (entry,) = demo_sources(app, hosts)
@@ -50,8 +48,6 @@ def test_demo_servers_answer_posts_and_keep_links_on_127_0_0_1() -> None:
 
 @pytest.mark.slow
 def test_demo_runs_the_cycle_and_prints_where_the_issue_is(tmp_path: Path) -> None:
-    for module in ("scheduler.process", "scheduler.issue", "scheduler.mail"):
-        pytest.importorskip(module, reason=f"{module} is not merged yet")
     env = {k: v for k, v in os.environ.items() if k not in ("XINQU_NOW", "XINQU_CONFIG")}
     data = tmp_path / "var"
     command = [sys.executable, "-m", "scheduler.cli", "--data", str(data), "demo"]
@@ -65,9 +61,11 @@ def test_demo_runs_the_cycle_and_prints_where_the_issue_is(tmp_path: Path) -> No
     printed = {
         line.split()[0]: Path(line.split(maxsplit=1)[1])
         for line in out.splitlines()
-        if line.startswith("  ") and line.split()[0] in ("html", "text", "json", "eml")
+        if line.startswith("  ") and line.split()[0] in ("html", "text", "json", "eml", "editor")
     }
-    assert set(printed) == {"html", "text", "json", "eml"}, out
+    assert set(printed) == {"html", "text", "json", "eml", "editor"}, out
     for path in printed.values():
         assert path.is_file() and path.is_relative_to(data / "demo")
     assert "西咸新区" in printed["text"].read_text("utf-8")
+    assert "editor copy sent" in out
+    assert "errors=0" in next(line for line in out.splitlines() if "nansha" in line)

@@ -231,14 +231,7 @@ def test_run_missed_while_down_runs_once_within_grace(world, grace, expected_run
     assert w.stop(proc) == 0
 
 
-# --- the whole cycle: needs process, issue and mail (other helpers' parts) ----------------
-
-
-@pytest.fixture
-def full_cycle() -> None:
-    for module in ("scheduler.process", "scheduler.issue", "scheduler.mail"):
-        pytest.importorskip(module, reason=f"{module} is not merged yet")
-    pytest.importorskip("scheduler.cli.subscribers", reason="subscribers CLI not merged yet")
+# --- the whole cycle: crawl, process, issue and mail --------------------------------------
 
 
 READERS = [f"reader{i}@example.org" for i in range(6)]
@@ -260,7 +253,7 @@ def _issue_key() -> str:
     return f"issue:{datetime.fromisoformat(os.environ['XINQU_NOW']).astimezone(TZ).date()}"
 
 
-def test_schedule_runs_crawl_process_issue_and_sends_once(world, full_cycle) -> None:
+def test_schedule_runs_crawl_process_issue_and_sends_once(world) -> None:
     w = world()
     _subscribe(w)
     _cycle_soon(w)
@@ -271,7 +264,7 @@ def test_schedule_runs_crawl_process_issue_and_sends_once(world, full_cycle) -> 
     assert w.stop(proc) == 0
 
 
-def test_sigkill_during_send_then_restart_completes_without_duplicates(world, full_cycle) -> None:
+def test_sigkill_during_send_then_restart_completes_without_duplicates(world) -> None:
     w = world(mail={"rate_per_second": 2})
     _subscribe(w)
     _cycle_soon(w)
@@ -292,7 +285,7 @@ def test_sigkill_during_send_then_restart_completes_without_duplicates(world, fu
         assert session.scalar(select(func.count()).select_from(apscheduler_jobs)) == 2
 
 
-def test_sigterm_during_send_finishes_the_message_and_exits_cleanly(world, full_cycle) -> None:
+def test_sigterm_during_send_finishes_the_message_and_exits_cleanly(world) -> None:
     w = world(mail={"rate_per_second": 2})
     _subscribe(w)
     _cycle_soon(w)
@@ -306,7 +299,7 @@ def test_sigterm_during_send_finishes_the_message_and_exits_cleanly(world, full_
         assert holder(session, "scheduler") is None, "a clean stop releases the lock"
 
 
-def test_two_schedulers_started_together_deliver_one_issue(world, full_cycle) -> None:
+def test_two_schedulers_started_together_deliver_one_issue(world) -> None:
     w = world()
     _subscribe(w)
     _cycle_soon(w)

@@ -28,6 +28,19 @@ ARTICLES = {
         "source_line": "南沙区发展和改革局",
         "text_start": "南沙近日推出第三批粤港澳规则衔接“湾区通”改革举措，涵盖职业",
     },
+    # The gkmlpt API names these with http:// (as captured); the fixture mirrors the path.
+    "http://www.gzns.gov.cn/gkmlpt/content/11/11021/post_11021234.html": {
+        "title": "广州市南沙区人民政府关于印发南沙区促进低空经济高质量发展若干措施的通知",
+        "published_at": "2026-11-24T14:30:00+08:00",
+        "source_line": "广州市南沙区人民政府",
+        "text_start": "各镇人民政府、街道办事处，区政府各部门、各直属机构：\n现将《",
+    },
+    "http://www.gzns.gov.cn/gkmlpt/content/11/11018/post_11018765.html": {
+        "title": "广州市南沙区发展和改革局关于2026年第四批区级重点建设项目的公示",
+        "published_at": "2026-11-19T16:00:00+08:00",
+        "source_line": "广州市南沙区发展和改革局",
+        "text_start": "根据《南沙区区级重点建设项目管理办法》，经项目单位申报、行业",
+    },
 }
 
 

@@ -112,7 +112,6 @@ def test_one_failure_short_of_the_threshold_is_not_flagged(app: App, monkeypatch
 
 
 def test_status_command_shows_sources_jobs_and_last_issue(seeded: App) -> None:
-    pytest.importorskip("scheduler.store.deliveries", reason="deliveries not merged yet")
     result = CliRunner().invoke(
         main,
         ["--config", str(seeded.config.directory), "--data", str(seeded.data_dir), "status"],
@@ -143,7 +142,6 @@ def test_status_command_shows_sources_jobs_and_last_issue(seeded: App) -> None:
 
 
 def test_editor_is_alerted_once_per_condition(seeded: App) -> None:
-    pytest.importorskip("scheduler.mail", reason="mail not merged yet")
     from scheduler.health import alert_new_flags
 
     with seeded.store.session() as session:

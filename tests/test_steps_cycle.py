@@ -6,15 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 
 def test_run_once_reports_each_step_and_sends_at_most_once(
     site_server, make_config, frozen_now, tmp_path: Path
 ) -> None:
-    for module in ("scheduler.process", "scheduler.issue", "scheduler.mail"):
-        pytest.importorskip(module, reason=f"{module} is not merged yet")
-    pytest.importorskip("scheduler.cli.subscribers", reason="subscribers CLI not merged yet")
     site = site_server("demo_trs")
     config = make_config(
         [

@@ -91,7 +91,8 @@ def demo(app: App) -> None:
     if not result.eml:
         click.echo("  (no .eml in the outbox: no recipients)")
     for path in result.eml:
-        click.echo(f"  eml    {path}")
+        label = "editor" if ".editor." in path.name else "eml"
+        click.echo(f"  {label:<6} {path}")
 
 
 def _when(value: datetime | None, app: App) -> str:
@@ -99,13 +100,19 @@ def _when(value: datetime | None, app: App) -> str:
 
 
 @click.command("status")
-@click.option("--check", is_flag=True, help="Exit 1 when a source is flagged or no scheduler runs.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 when a source is flagged, a step's last run failed or no scheduler runs.",
+)
 @click.pass_obj
 def status(app: App, check: bool) -> None:
-    """Sources' health, last runs, next jobs, the last issue and its deliveries."""
+    """Sources' health, last runs, next jobs, the last issue and its deliveries, failed steps."""
     from scheduler import clock
     from scheduler.health import source_health
+    from scheduler.mail.editor import editor_copy_state
     from scheduler.service import LEADER_LOCK, desired_jobs
+    from scheduler.steps import step_failures
     from scheduler.store.deliveries import delivery_counts
     from scheduler.store.issues import Issue
     from scheduler.store.locks import apscheduler_jobs, holder
@@ -118,6 +125,10 @@ def status(app: App, check: bool) -> None:
         )
         issue = session.scalars(select(Issue).order_by(Issue.number.desc()).limit(1)).first()
         counts = delivery_counts(session, issue.id) if issue else None
+    failures = step_failures(app)
+    editor_copy = (
+        editor_copy_state(app, issue.id) if issue and app.config.settings.mail.editor else None
+    )
 
     click.echo(f"scheduler: {'running, ' + leader.describe() if leader else 'not running'}")
     click.echo("")
@@ -151,9 +162,17 @@ def status(app: App, check: bool) -> None:
         click.echo(
             f"last issue: no. {issue.number} of {issue.issue_date} "
             f"({issue.since} – {issue.until}), {issue.status}; deliveries: {deliveries}"
+            + (
+                f"; editor copy: {editor_copy or 'not sent'}"
+                if app.config.settings.mail.editor
+                else ""
+            )
         )
+    for name, (when, message) in failures.items():
+        stamp = _when(datetime.fromisoformat(when), app) if when else "-"
+        click.echo(f"last {name}: FAILED at {stamp}: {message}")
     flagged = [h for h in healths if h.flags]
-    if check and (flagged or leader is None):
+    if check and (flagged or failures or leader is None):
         raise click.exceptions.Exit(1)
 
 

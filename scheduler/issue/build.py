@@ -4,7 +4,8 @@ An issue covers ``digest.period_days`` days before its date (or the given
 ``since``/``until``, both inclusive). It is built once per period: asking again
 returns the stored issue unless ``rebuild`` is set, which selects and renders
 anew under the same numbers. Its content (product.md's JSON) and its rendered
-subject, text and HTML are frozen in the ``issues`` table.
+subject, text and HTML are frozen in the ``issues`` table; the sources' health
+flags of that moment are frozen beside it for the editor copy (scheduler.health).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from scheduler.clock import now
 from scheduler.config import Config
 from scheduler.errors import XinquError
+from scheduler.health import freeze_issue_health
 from scheduler.issue.candidates import Candidate, section_candidates
 from scheduler.issue.headline import headline
 from scheduler.issue.render import render_issue
@@ -236,6 +238,7 @@ def _build_issue(
             session.add(issue)
         session.flush()
         mark_carried(session, [s.candidate.article.id for s in chosen], issue.id)
+        freeze_issue_health(session, config, issue.id)
         log.info(
             "issue %s built: %d items, %d more",
             number,

@@ -241,3 +241,27 @@ def render_notice(app: Any, template: str, context: dict[str, Any]) -> MessagePa
         text=text_template.render(full),
         html=inline_css(html_template.render(full)),
     )
+
+
+def render_editor_footer(
+    *,
+    number: int,
+    checked_at: str | None,
+    flags: list[str],
+    counts: dict[str, int],
+) -> tuple[str, str]:
+    """The editor copy's health footer as (text, HTML fragment).
+
+    ``flags`` and ``checked_at`` are what was frozen when the issue was built
+    (``checked_at`` None: nothing was); ``counts`` are the issue's deliveries now.
+    """
+    env = environment()
+    context = {
+        "number": number,
+        "checked_at": checked_at,
+        "flags": [clean_line(line) for line in flags],
+        "counts": list(counts.items()),
+    }
+    text = env.get_template("editor_footer.txt").render(context)
+    html = env.get_template("editor_footer.html").render(context)
+    return text, html

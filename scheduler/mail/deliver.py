@@ -23,6 +23,8 @@ from email.message import EmailMessage
 from scheduler.app import App
 from scheduler.errors import DeliveryError, LockHeldError, XinquError
 from scheduler.mail import tokens
+from scheduler.mail.editor import FINAL as EDITOR_FINAL
+from scheduler.mail.editor import send_editor_copy
 from scheduler.mail.message import Identity, identity, issue_message, message_id_for, recipient
 from scheduler.mail.transport import (
     ConnectionLostError,
@@ -57,20 +59,25 @@ class DeliveryReport:
     in_doubt: list[str] = field(default_factory=list)
     stopped: bool = False
     counts: dict[str, int] = field(default_factory=dict)
+    #: The editor copy (scheduler.mail.editor): "" without an editor, else its outcome.
+    editor: str = ""
 
     @property
     def complete(self) -> bool:
         """Nothing left to send for this issue (bounces are final, not pending)."""
         return (
-            not self.dry_run and self.counts.get("pending", 0) + self.counts.get("failed", 0) == 0
+            not self.dry_run
+            and self.counts.get("pending", 0) + self.counts.get("failed", 0) == 0
+            and self.editor in EDITOR_FINAL
         )
 
     def summary(self) -> str:
         if self.dry_run:
-            return (
+            line = (
                 f"issue {self.issue_number}: dry run, would send {len(self.would_send)} "
                 f"via {self.transport}"
             )
+            return line + (f"; editor copy: {self.editor}" if self.editor else "")
         c = self.counts
         line = (
             f"issue {self.issue_number}: sent {len(self.sent)} now via {self.transport}; "
@@ -79,6 +86,8 @@ class DeliveryReport:
         )
         if self.in_doubt:
             line += f", in doubt {len(self.in_doubt)}"
+        if self.editor:
+            line += f"; editor copy {self.editor}"
         if self.stopped:
             line += " (stopped early; run again to finish)"
         return line
@@ -251,7 +260,8 @@ def send_issue(
     resend_in_doubt: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> DeliveryReport:
-    """Deliver one built issue to every active subscriber who has not had it yet.
+    """Deliver one built issue to every active subscriber who has not had it yet,
+    then its editor copy to ``mail.editor`` (once; scheduler.mail.editor).
 
     ``stop`` is checked between messages (and during waits); ``progress`` is
     called with (handled, due) before each message; ``resend_in_doubt`` also sends
@@ -285,14 +295,17 @@ def send_issue(
                 }
                 report.would_send = [email for sid, email, _ in recipients if sid not in done]
                 report.counts = delivery_counts(session, issue.id)
-                return report
-            report.planned = deliveries.plan(session, issue.id, recipients)
-            report.recovered = deliveries.recover(session, issue.id)
-            due = [
-                (d.id, d.subscriber_id, d.email, d.message_id)
-                for d in deliveries.due(session, issue.id, resend_in_doubt=resend_in_doubt)
-            ]
-            report.in_doubt = [d.email for d in deliveries.in_doubt(session, issue.id)]
+            else:
+                report.planned = deliveries.plan(session, issue.id, recipients)
+                report.recovered = deliveries.recover(session, issue.id)
+                due = [
+                    (d.id, d.subscriber_id, d.email, d.message_id)
+                    for d in deliveries.due(session, issue.id, resend_in_doubt=resend_in_doubt)
+                ]
+                report.in_doubt = [d.email for d in deliveries.in_doubt(session, issue.id)]
+        if dry_run:
+            report.editor = send_editor_copy(app, issue, key, ident, dry_run=True)
+            return report
         if report.recovered:
             log.warning(
                 "issue %s: %d message(s) interrupted before the server took them; sending again",
@@ -312,6 +325,13 @@ def send_issue(
                     f"{exc} (issue {issue.number}: {left['sent']} sent, "
                     f"{left['pending'] + left['failed']} still to send; nothing is lost)"
                 ) from None
+        if report.stopped or stop.is_set():
+            if app.config.settings.mail.editor:
+                report.editor = "not yet (after the readers)"
+        else:
+            report.editor = send_editor_copy(
+                app, issue, key, ident, resend_in_doubt=resend_in_doubt
+            )
         with app.store.session() as session:
             report.counts = delivery_counts(session, issue.id)
     return report

@@ -129,6 +129,36 @@ def issue_message(
     return msg
 
 
+#: What stands for the unsubscribe link in the editor copy (the editor is no subscriber).
+EDITOR_NO_UNSUBSCRIBE = "（编辑副本，无退订链接）"
+EDITOR_SUBJECT_PREFIX = "【编辑副本】"
+
+
+def editor_message(
+    ident: Identity,
+    issue: Issue,
+    *,
+    to: Address,
+    message_id: str,
+    footer_text: str,
+    footer_html: str,
+) -> EmailMessage:
+    """The frozen issue as the editor gets it: the readers' bodies plus the health footer.
+
+    The frozen text and HTML are used as they are (no list headers, no personal
+    link); the footer is appended to the text and put before the HTML's ``</body>``.
+    """
+    msg = _base(ident, to, EDITOR_SUBJECT_PREFIX + issue.subject, message_id)
+    text = issue.text.replace(UNSUBSCRIBE_PLACEHOLDER, EDITOR_NO_UNSUBSCRIBE)
+    text = text.rstrip("\n") + "\n\n" + footer_text
+    body = issue.html.replace(UNSUBSCRIBE_PLACEHOLDER, "#")
+    head, found, tail = body.rpartition("</body>")
+    body = f"{head}{footer_html}</body>{tail}" if found else body + footer_html
+    msg.set_content(text, subtype="plain", charset="utf-8", cte="base64")
+    msg.add_alternative(body, subtype="html", charset="utf-8", cte="base64")
+    return msg
+
+
 def notice_message(
     ident: Identity,
     *,
