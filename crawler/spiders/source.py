@@ -64,11 +64,12 @@ class SourceSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_callback_error, signal=signals.spider_error)
         url = crawler.settings.get("XINQU_DATABASE_URL")
-        if url and not spider.refresh:
+        if url:
             store = acquire_store(url)
             try:
                 with store.session() as session:
-                    spider.known = known_canonical_urls(session)
+                    if not spider.refresh:
+                        spider.known = known_canonical_urls(session)
                     spider.failing = failed_link_states(session)
             finally:
                 release_store(url)
@@ -113,14 +114,15 @@ class SourceSpider(scrapy.Spider):
             if entry.published_at is not None and entry.published_at < self.window_start:
                 stats.inc_value("xinqu/too_old")
                 continue
-            failing = self.failing.get(key)
+            failing = None if self.refresh else self.failing.get(key)
             if failing is not None and failing.dead(
                 self.max_link_attempts, obey_robots=self.source.obey_robots
             ):
                 stats.inc_value("xinqu/dead")
                 continue
             self.known.add(key)
-            fresh += failing is None
+            if failing is None:  # a retried failure is no reason to read further pages
+                fresh += 1
             yield Request(
                 entry.url,
                 callback=self.parse_article,
