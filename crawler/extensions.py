@@ -54,6 +54,7 @@ class RunRecorder:
             run.updated = stats.get_value("xinqu/updated", 0)
             run.known = stats.get_value("xinqu/known", 0) + stats.get_value("xinqu/too_old", 0)
             run.errors = stats.get_value("xinqu/errors", 0)
+            run.dead = stats.get_value("xinqu/dead", 0)
             run.anti_bot = getattr(spider, "anti_bot", None)
             messages = getattr(spider, "error_messages", [])
             run.error_message = messages[0] if messages else None

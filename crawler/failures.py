@@ -31,3 +31,14 @@ def describe_failure(failure: Failure) -> str:
     if "SSL" in name or "TLS" in name or "certificate" in str(failure.value).lower():
         return f"TLS error ({failure.value})"
     return " ".join(f"{name}: {failure.value}".split())
+
+
+#: HTTP answers saying the page is not there and will not be: not asked again.
+GONE_STATUSES = frozenset({404, 410})
+
+
+def failure_kind(failure: Failure) -> str:
+    """``gone`` for a 404/410 answer, else ``transient`` (5xx after retries, timeouts...)."""
+    if failure.check(HttpError) and failure.value.response.status in GONE_STATUSES:
+        return "gone"
+    return "transient"

@@ -138,6 +138,13 @@ class CrawlSettings(_Strict):
     window_days: int = Field(
         30, ge=1, description="articles older than this are not fetched from list pages"
     )
+    max_link_attempts: int = Field(
+        5,
+        ge=1,
+        le=100,
+        description="an article link failing for a passing reason (5xx, timeout) is tried "
+        "in this many crawls, then skipped until --refresh",
+    )
     hang_timeout_seconds: float = Field(1800.0, gt=0)
     stop_grace_seconds: float = Field(
         10.0, gt=0, description="a stopped crawl gets this long to record its runs, then twice"

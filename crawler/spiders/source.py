@@ -2,9 +2,12 @@
 
 Flow per configured list URL: fetch the list page (through the source's family;
 a page that is only a shell names ``data_urls`` holding its entries, fetched as
-the same page), skip links already stored (unless ``refresh``) and links older
-than the crawl window, fetch the rest as articles, and follow the family's next
-page request while a page still yields something new, up to ``max_pages``.
+the same page), skip links already stored, links older than the crawl window and
+dead links (failed for good, or for a passing reason in ``crawl.max_link_attempts``
+crawls; all of them fetched again with ``refresh``), fetch the rest as articles,
+and follow the family's next page request while a page still yields a link never
+seen before, up to ``max_pages``. Failed article links are recorded when the
+spider closes.
 """
 
 from __future__ import annotations
@@ -20,13 +23,19 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.antibot import detect_antibot
-from crawler.failures import describe_failure
+from crawler.failures import describe_failure, failure_kind
 from crawler.families import ListEntry, get_family
 from crawler.items import ArticleItem
 from crawler.storage import acquire_store, release_store
 from scheduler.clock import now as clock_now
 from scheduler.config import Config, Source
-from scheduler.store.articles import known_canonical_urls
+from scheduler.store.articles import (
+    LinkFailure,
+    LinkState,
+    failed_link_states,
+    known_canonical_urls,
+    record_link_failures,
+)
 from scheduler.store.urls import canonical_url
 
 
@@ -44,6 +53,9 @@ class SourceSpider(scrapy.Spider):
         self.window_start = self.now - timedelta(days=self.config.settings.crawl.window_days)
         self.max_pages = self.source.max_pages or self.config.settings.crawl.max_pages
         self.known: set[str] = set()
+        self.failing: dict[str, LinkState] = {}
+        self.max_link_attempts = self.config.settings.crawl.max_link_attempts
+        self.link_failures: list[LinkFailure] = []
         self.error_messages: list[str] = []
         self.anti_bot: str | None = None
 
@@ -52,11 +64,13 @@ class SourceSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_callback_error, signal=signals.spider_error)
         url = crawler.settings.get("XINQU_DATABASE_URL")
-        if url and not spider.refresh:
+        if url:
             store = acquire_store(url)
             try:
                 with store.session() as session:
-                    spider.known = known_canonical_urls(session)
+                    if not spider.refresh:
+                        spider.known = known_canonical_urls(session)
+                    spider.failing = failed_link_states(session)
             finally:
                 release_store(url)
         return spider
@@ -100,8 +114,15 @@ class SourceSpider(scrapy.Spider):
             if entry.published_at is not None and entry.published_at < self.window_start:
                 stats.inc_value("xinqu/too_old")
                 continue
+            failing = None if self.refresh else self.failing.get(key)
+            if failing is not None and failing.dead(
+                self.max_link_attempts, obey_robots=self.source.obey_robots
+            ):
+                stats.inc_value("xinqu/dead")
+                continue
             self.known.add(key)
-            fresh += 1
+            if failing is None:  # a retried failure is no reason to read further pages
+                fresh += 1
             yield Request(
                 entry.url,
                 callback=self.parse_article,
@@ -134,12 +155,18 @@ class SourceSpider(scrapy.Spider):
             return
         entry: ListEntry = response.meta["entry"]
         article = self.family.parse_article(response, self.source, self.tz, self.now)
+        title = article.title or entry.title
+        if not title.strip() or not article.text.strip():
+            missing = "text" if title.strip() else "title"
+            self.crawler.stats.inc_value("xinqu/errors")
+            self._link_failed(entry.url, "empty", f"no {missing} extracted", kind="article")
+            return
         yield ArticleItem(
             url=response.url,
             source=self.source.name,
             area=self.source.area,
             site_name=self.source.site_name,
-            title=article.title or entry.title,
+            title=title,
             published_at=article.published_at or entry.published_at,
             text=article.text,
             html=article.html,
@@ -164,8 +191,13 @@ class SourceSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         kind = request.meta.get("kind", "page")
+        entry: ListEntry | None = request.meta.get("entry")
         if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
             self.crawler.stats.inc_value("xinqu/robots_forbidden")
+            if entry is not None:
+                self.link_failures.append(
+                    LinkFailure(entry.url, self.source.name, "robots", "disallowed by robots.txt")
+                )
             if kind == "list":
                 self.crawler.stats.inc_value("xinqu/errors")
                 self.error_messages.append(
@@ -179,6 +211,32 @@ class SourceSpider(scrapy.Spider):
         self.crawler.stats.inc_value("xinqu/errors")
         if kind == "list":
             self.crawler.stats.inc_value("xinqu/list_pages_failed")
-        message = f"{kind} {request.url}: {describe_failure(failure)}"
+        if entry is not None:
+            self._link_failed(entry.url, failure_kind(failure), describe_failure(failure), kind)
+            return
+        self._report(f"{kind} {request.url}: {describe_failure(failure)}")
+
+    def _report(self, message: str) -> None:
         self.error_messages.append(message)
         self.logger.info(message)  # the summary line reports it; the log file keeps each
+
+    def _link_failed(self, url: str, failure: str, error: str, kind: str) -> None:
+        """Remember a failed article link; say so when this was its last try."""
+        self.link_failures.append(LinkFailure(url, self.source.name, failure, error))
+        state = self.failing.get(canonical_url(url))
+        attempts = (state.attempts if state else 0) + 1
+        message = f"{kind} {url}: {error}"
+        if failure == "transient" and attempts >= self.max_link_attempts:
+            message += f" (failed in {attempts} crawls; not requested again until --refresh)"
+        self._report(message)
+
+    def closed(self, reason: str) -> None:
+        url = self.crawler.settings.get("XINQU_DATABASE_URL")
+        if not url or not self.link_failures:
+            return
+        store = acquire_store(url)
+        try:
+            with store.session() as session:
+                record_link_failures(session, self.link_failures)
+        finally:
+            release_store(url)

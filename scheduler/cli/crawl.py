@@ -11,7 +11,11 @@ from scheduler.app import App
 @click.option(
     "--source", "sources", multiple=True, metavar="NAME", help="Only this source (repeatable)."
 )
-@click.option("--refresh", is_flag=True, help="Fetch articles again even when already stored.")
+@click.option(
+    "--refresh",
+    is_flag=True,
+    help="Fetch articles again even when already stored, and links that failed before.",
+)
 @click.pass_obj
 def crawl(app: App, sources: tuple[str, ...], refresh: bool) -> None:
     """Run the spiders now."""
@@ -27,6 +31,8 @@ def crawl(app: App, sources: tuple[str, ...], refresh: bool) -> None:
             f"{run.source:<16} {run.status:<8} requests={run.requests} new={run.new} "
             f"updated={run.updated} known={run.known} errors={run.errors}"
         )
+        if run.dead:
+            line += f" dead={run.dead}"
         if run.error_message:
             line += f"  — {run.error_message}"
         click.echo(line)

@@ -25,10 +25,11 @@ def sources() -> None:
 @click.pass_obj
 def list_sources(app: App) -> None:
     """Every configured source with its state and last crawl result."""
-    from scheduler.store.articles import last_source_runs
+    from scheduler.store.articles import dead_link_counts, last_source_runs
 
     with app.store.session() as session:
         runs = last_source_runs(session)
+        dead = dead_link_counts(session, app.config.settings.crawl.max_link_attempts)
     for source in app.config.sources:
         state = "enabled" if source.enabled else "disabled"
         trust = "verified" if source.verified else "assumed"
@@ -39,6 +40,8 @@ def list_sources(app: App) -> None:
                 f"{run.started_at.astimezone(app.tz):%Y-%m-%d %H:%M} {run.status} "
                 f"new={run.new} errors={run.errors}"
             )
+            if dead.get(source.name):
+                last += f" dead={dead[source.name]}"
             if run.error_message:
                 last += f" — {run.error_message}"
         click.echo(

@@ -1,6 +1,7 @@
 """Articles and crawl runs: what the crawler stores and everything downstream reads.
 
-This module owns the tables ``articles``, ``crawl_runs`` and ``source_runs``.
+This module owns the tables ``articles``, ``crawl_runs``, ``source_runs`` and
+``failed_links``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, func, select
+from sqlalchemy import ForeignKey, Integer, String, Text, delete, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from scheduler.clock import now
@@ -74,8 +75,62 @@ class SourceRun(Base):
     updated: Mapped[int] = mapped_column(Integer, default=0)
     known: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
+    dead: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", doc="failed links skipped without a request"
+    )
     error_message: Mapped[str | None] = mapped_column(Text)
     anti_bot: Mapped[str | None] = mapped_column(String(64))
+
+
+#: Failures that do not heal by waiting: the link is not requested again (until --refresh).
+PERMANENT_FAILURES = frozenset({"gone", "robots", "empty"})
+
+
+class FailedLink(Base):
+    """An article link whose fetch failed, so that later crawls need not ask again.
+
+    ``kind`` is ``gone`` (HTTP 404/410), ``robots`` (robots.txt forbids it), ``empty``
+    (the page extracted to no title or no text) or ``transient`` (5xx after the
+    retries, a timeout, a lost connection: tried again by the next crawls, up to
+    ``crawl.max_link_attempts`` failing crawls in all). ``attempts`` counts the
+    crawls in which it failed. The row goes when the article is stored.
+    """
+
+    __tablename__ = "failed_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    canonical_url: Mapped[str] = mapped_column(String(2048), unique=True, index=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    source: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    first_failed: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_failed: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+@dataclass(frozen=True)
+class LinkFailure:
+    """What the crawler hands the store for one failed article link."""
+
+    url: str
+    source: str
+    kind: str
+    error: str
+
+
+@dataclass(frozen=True)
+class LinkState:
+    """A failed link as a crawl sees it before fetching."""
+
+    kind: str
+    attempts: int
+
+    def dead(self, max_attempts: int, *, obey_robots: bool = True) -> bool:
+        """Whether a crawl skips the link (``obey_robots=False``: robots.txt does not count)."""
+        if self.kind == "robots" and not obey_robots:
+            return False
+        return self.kind in PERMANENT_FAILURES or self.attempts >= max_attempts
 
 
 @dataclass(frozen=True)
@@ -101,6 +156,48 @@ def known_canonical_urls(session: Session, source: str | None = None) -> set[str
     return set(session.scalars(query))
 
 
+def failed_link_states(session: Session, source: str | None = None) -> dict[str, LinkState]:
+    """Every recorded failed link (by canonical URL) with its kind and failing crawls."""
+    query = select(FailedLink.canonical_url, FailedLink.kind, FailedLink.attempts)
+    if source is not None:
+        query = query.where(FailedLink.source == source)
+    return {key: LinkState(kind, attempts) for key, kind, attempts in session.execute(query)}
+
+
+def record_link_failures(session: Session, failures: list[LinkFailure]) -> dict[str, int]:
+    """Insert or bump the failed links of one crawl; returns each one's failing crawls so far."""
+    if not failures:
+        return {}
+    at = now()
+    keyed = {canonical_url(f.url): f for f in failures}
+    stored: dict[str, FailedLink] = {}
+    keys = list(keyed)
+    for start in range(0, len(keys), 500):
+        query = select(FailedLink).where(FailedLink.canonical_url.in_(keys[start : start + 500]))
+        stored.update((row.canonical_url, row) for row in session.scalars(query))
+    for key, failure in keyed.items():
+        row = stored.get(key)
+        if row is None:
+            row = FailedLink(canonical_url=key, first_failed=at, attempts=0)
+            session.add(row)
+            stored[key] = row
+        row.url = failure.url
+        row.source = failure.source
+        row.kind = failure.kind
+        row.last_failed = at
+        row.last_error = failure.error
+        row.attempts += 1
+    session.flush()
+    return {key: stored[key].attempts for key in keyed}
+
+
+def dead_link_counts(session: Session, max_attempts: int) -> dict[str, int]:
+    """Per source, the failed links its crawls now skip."""
+    dead = or_(FailedLink.kind.in_(PERMANENT_FAILURES), FailedLink.attempts >= max_attempts)
+    query = select(FailedLink.source, func.count()).where(dead).group_by(FailedLink.source)
+    return {source: count for source, count in session.execute(query)}
+
+
 def is_known(session: Session, url: str) -> bool:
     key = canonical_url(url)
     return session.scalar(select(Article.id).where(Article.canonical_url == key)) is not None
@@ -115,7 +212,8 @@ def save_articles(session: Session, records: list[ArticleRecord]) -> list[str]:
     """Insert or refresh a batch of articles (one query for those already stored).
 
     Returns each record's outcome: ``"new"``, ``"updated"`` (text or title changed)
-    or ``"known"``. A URL twice in one batch is saved once, then refreshed.
+    or ``"known"``. A URL twice in one batch is saved once, then refreshed. A stored
+    article's link is no longer a failed link.
     """
     for record in records:
         if record.published_at is not None and record.published_at.tzinfo is None:
@@ -126,6 +224,7 @@ def save_articles(session: Session, records: list[ArticleRecord]) -> list[str]:
         chunk = set(keys[start : start + 500])
         query = select(Article).where(Article.canonical_url.in_(chunk))
         stored.update((a.canonical_url, a) for a in session.scalars(query))
+        session.execute(delete(FailedLink).where(FailedLink.canonical_url.in_(chunk)))
     seen = now()
     outcomes = []
     for key, record in zip(keys, records, strict=True):
