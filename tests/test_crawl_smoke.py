@@ -75,3 +75,42 @@ def test_crawl_stores_articles_then_recrawl_fetches_list_only(
         runs = session.query(SourceRun).order_by(SourceRun.id).all()
     assert [(r.new, r.status) for r in runs] == [(2, "ok"), (0, "ok")]
     store.dispose()
+
+
+def test_scrapy_parse_uses_the_source_spider(site_server, make_config, frozen_now, tmp_path):
+    """`scrapy parse URL` works as every Scrapy user expects: lists give links, articles items."""
+    site = site_server("demo_trs")
+    list_url = site.url("xwzx/index.html")
+    config = make_config(
+        [
+            {
+                "name": "demo_trs",
+                "area": "西咸新区",
+                "site_name": "西咸新区官网",
+                "list_urls": [list_url],
+                "obey_robots": False,
+            }
+        ]
+    )
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "XINQU_CONFIG": str(config)}
+
+    def parse(url: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "scrapy.cmdline", "parse", "--nolog", url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            cwd=root,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    listing = parse(list_url)
+    assert site.url("xwzx/202611/t20261120_101.html") in listing
+    assert site.url("xwzx/202611/t20261118_102.html") in listing
+    article = parse(site.url("xwzx/202611/t20261120_101.html"))
+    assert "西咸新区秦创原总窗口新增科技企业一百二十家" in article
+    assert "'source_line': '西咸新区融媒体中心'" in article

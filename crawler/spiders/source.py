@@ -95,7 +95,17 @@ class SourceSpider(scrapy.Spider):
             return response.replace(encoding=self.source.encoding)
         return response
 
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Request | ArticleItem]:
+        """The default callback (`scrapy parse URL`): a configured list URL, else an article."""
+        if response.meta.get("kind") == "article" or (
+            "kind" not in response.meta and response.url not in self.source.urls
+        ):
+            yield from self.parse_article(response)
+        else:
+            yield from self.parse_list(response)
+
     def parse_list(self, response: Response) -> Iterator[Request]:
+        response.meta.setdefault("list_url", response.url)
         response = self._text_response(response)
         stats = self.crawler.stats
         if (blocked := detect_antibot(response)) is not None:
@@ -153,7 +163,7 @@ class SourceSpider(scrapy.Spider):
         if (blocked := detect_antibot(response)) is not None:
             self._record_block(blocked, response.url)
             return
-        entry: ListEntry = response.meta["entry"]
+        entry: ListEntry = response.meta.get("entry") or ListEntry(url=response.url, title="")
         article = self.family.parse_article(response, self.source, self.tz, self.now)
         title = article.title or entry.title
         if not title.strip() or not article.text.strip():
@@ -162,7 +172,8 @@ class SourceSpider(scrapy.Spider):
             self._link_failed(entry.url, "empty", f"no {missing} extracted", kind="article")
             return
         yield ArticleItem(
-            url=response.url,
+            # Keyed by the link as listed, so a redirecting link is known on the next crawl.
+            url=entry.url,
             source=self.source.name,
             area=self.source.area,
             site_name=self.source.site_name,
