@@ -2,6 +2,7 @@
 
     python -m bench.classify            # the shipped settings (config/sections.yaml) on test
     python -m bench.classify --tune     # grid over method and knobs, scored on dev only
+    python -m bench.classify --cv       # 5-fold cross-validation on train+dev, shipped settings
 
 Models are trained on ``train`` for the dev grid; the shipped model (and the test
 figures) are trained on ``train`` + ``dev``, as ``xinqu process`` trains it. The test
@@ -16,12 +17,53 @@ import json
 from collections.abc import Sequence
 
 from scheduler.config import ClassifierSettings, load_config
-from scheduler.process.classify import OUT, REPO_DATA, build_classifier
+from scheduler.process.classify import (
+    OUT,
+    REPO_DATA,
+    Classifier,
+    Example,
+    LinearModel,
+    build_classifier,
+)
 
 
 def rows(split: str) -> list[dict[str, str]]:
     lines = REPO_DATA.read_text("utf-8").splitlines()
     return [r for r in map(json.loads, lines) if r["split"] == split]
+
+
+def macro_f1(pairs: Sequence[tuple[str, str]], classes: Sequence[str]) -> float:
+    """Macro-F1 of (label, decision) pairs."""
+    total = 0.0
+    for c in classes:
+        tp = sum(1 for a, b in pairs if a == c and b == c)
+        predicted = sum(1 for _, b in pairs if b == c)
+        actual = sum(1 for a, _ in pairs if a == c)
+        p = tp / predicted if predicted else 0.0
+        r = tp / actual if actual else 0.0
+        total += 2 * p * r / (p + r) if p + r else 0.0
+    return total / len(classes)
+
+
+def cross_validate(
+    settings: ClassifierSettings, labels: Sequence[str], folds: int = 5
+) -> tuple[float, list[float]]:
+    """Macro-F1 of ``folds``-fold cross-validation on train+dev (folds by row order mod k)."""
+    data = rows("train") + rows("dev")
+    pooled: list[tuple[str, str]] = []
+    per_fold = []
+    for k in range(folds):
+        held = [r for i, r in enumerate(data) if i % folds == k]
+        fit = [
+            Example(r["title"], r["text"], r["label"]) for i, r in enumerate(data) if i % folds != k
+        ]
+        model = LinearModel(settings).fit(fit) if settings.method != "rules" else None
+        clf = Classifier(settings, labels, model)
+        decisions = clf.classify([(r["title"], r["text"]) for r in held])
+        pairs = [(r["label"], d.section) for r, d in zip(held, decisions, strict=True)]
+        per_fold.append(macro_f1(pairs, [*labels, OUT]))
+        pooled += pairs
+    return macro_f1(pooled, [*labels, OUT]), per_fold
 
 
 def score(
@@ -106,9 +148,15 @@ def tune(base: ClassifierSettings, labels: Sequence[str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tune", action="store_true", help="grid on the dev split")
+    parser.add_argument("--cv", action="store_true", help="5-fold CV on train+dev")
     args = parser.parse_args()
     sections = load_config().sections
-    if args.tune:
+    if args.cv:
+        pooled, per_fold = cross_validate(sections.classifier, sections.keys)
+        n = len(rows("train")) + len(rows("dev"))
+        folds = " ".join(f"{f:.3f}" for f in per_fold)
+        print(f"5-fold CV on train+dev ({n} items): macro-F1 {pooled:.3f} (folds {folds})")
+    elif args.tune:
         tune(sections.classifier, sections.keys)
     else:
         report(sections.classifier, sections.keys)

@@ -341,18 +341,35 @@ class ClassifierSettings(_Strict):
     keywords: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="section (or out) -> keyword -> weight"
     )
+    title_priors: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="section -> regexes: a matching (simplified) title leans to that section",
+    )
+    title_prior_weight: float = Field(
+        0.0, ge=0, le=1, description="added to a section's share when its title prior matches"
+    )
 
     @field_validator("out_titles")
     @classmethod
     def _regexes(cls, value: list[str]) -> list[str]:
         for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(
-                    f"expected a regular expression, got {pattern!r} ({exc})"
-                ) from None
+            _check_regex(pattern)
         return value
+
+    @field_validator("title_priors")
+    @classmethod
+    def _prior_regexes(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for patterns in value.values():
+            for pattern in patterns:
+                _check_regex(pattern)
+        return value
+
+
+def _check_regex(pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"expected a regular expression, got {pattern!r} ({exc})") from None
 
 
 class SectionsFile(_Strict):
@@ -371,6 +388,9 @@ class SectionsFile(_Strict):
         for key in self.classifier.keywords:
             if key not in keys and key != "out":
                 raise ValueError(f"classifier.keywords: unknown section {key!r}")
+        for key in self.classifier.title_priors:
+            if key not in keys:
+                raise ValueError(f"classifier.title_priors: unknown section {key!r}")
         return self
 
     @property

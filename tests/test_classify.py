@@ -33,8 +33,9 @@ def test_the_labelled_set_is_real_split_once_and_large_enough() -> None:
 
 
 #: Known misses (measured, not tuned away on the test split): both open with a long
-#: anecdote before their substance, and the classifier reads the title and the first
-#: 400 characters. Strict: the day they pass, this list must shrink.
+#: anecdote before their substance. With the settings chosen on dev and cross-validation
+#: (more anecdote-led training stories, 1500 characters read, title priors) the first goes
+#: to reform and the second to industry. Strict: the day they pass, this list must shrink.
 KNOWN_MISSES = {
     "金普新区跨境电商产业发展势头强劲",
     "两江新区打造科技企业成长“洼地” 用“智汇两江”构建全流程创新服务生态",
@@ -107,4 +108,30 @@ def test_a_keyword_for_an_unknown_section_is_a_config_error(tmp_path: Path) -> N
     sections["classifier"]["keywords"]["weather"] = {"台风": 1.0}
     (tmp_path / "sections.yaml").write_text(yaml.safe_dump(sections, allow_unicode=True), "utf-8")
     with pytest.raises(ConfigError, match=r"sections.yaml.*unknown section 'weather'"):
+        load_config(tmp_path)
+
+
+def test_a_title_prior_leans_towards_its_section_and_says_so(classifier: Classifier) -> None:
+    item = ("新區優化營商環境 企業開辦一日辦結", "企业到窗口办理登记，一个半小时拿到营业执照。")
+    plain = classifier.settings.model_copy(update={"title_prior_weight": 0.0})
+    leaning = classifier.settings.model_copy(
+        update={"title_prior_weight": 0.6, "title_priors": {"reform": ["营商环境"]}}
+    )
+    (before,) = Classifier(plain, ["industry", "reform"], classifier.model).classify([item])
+    (after,) = Classifier(leaning, ["industry", "reform"], classifier.model).classify([item])
+    assert "title prior" not in before.reason
+    assert after.section == "reform"
+    assert "title prior reform '营商环境'" in after.reason
+    if before.section == "reform":
+        assert after.score > before.score
+
+
+def test_a_title_prior_for_an_unknown_section_is_a_config_error(tmp_path: Path) -> None:
+    shipped = Path(__file__).resolve().parents[1] / "config"
+    for name in ("settings.yaml", "sources.yaml"):
+        (tmp_path / name).write_text((shipped / name).read_text("utf-8"), "utf-8")
+    sections = yaml.safe_load((shipped / "sections.yaml").read_text("utf-8"))
+    sections["classifier"]["title_priors"] = {"sport": ["足球"]}
+    (tmp_path / "sections.yaml").write_text(yaml.safe_dump(sections, allow_unicode=True), "utf-8")
+    with pytest.raises(ConfigError, match=r"sections.yaml.*unknown section 'sport'"):
         load_config(tmp_path)

@@ -10,6 +10,9 @@ Two methods, chosen in ``sections.yaml`` (``classifier.method``) by measurement
 - ``rules``: the editor's weighted keywords; its reason names the keywords found.
 - ``both``: the model's probabilities blended with the rules'.
 
+An editor's ``title_priors`` lean an article towards a section when its (simplified)
+title matches: ``title_prior_weight`` is added to that section's share before the
+decision. Headlines state the substance even when a story opens with an anecdote.
 An editor's ``out_titles`` patterns put an article out whatever the method says.
 """
 
@@ -30,6 +33,7 @@ from scipy import sparse
 from scheduler.config import ClassifierSettings
 from scheduler.errors import ConfigError
 from scheduler.process import features
+from scheduler.process.normalize import normalize
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +195,26 @@ class Classifier:
         self.model = model
         self.rules = Rules(settings, self.labels)
         self.out_titles = [re.compile(p) for p in settings.out_titles]
+        self.title_priors = [
+            (self.labels.index(key), re.compile(p))
+            for key, patterns in settings.title_priors.items()
+            for p in patterns
+        ]
+
+    def _lean(self, p: np.ndarray, titles: Sequence[str]) -> list[list[str]]:
+        """Adds the title priors to ``p`` in place; for each title, the priors that matched."""
+        matched: list[list[str]] = [[] for _ in titles]
+        if not self.title_priors or self.settings.title_prior_weight <= 0:
+            return matched
+        for i, title in enumerate(titles):
+            folded = normalize(title)
+            hits = {j: pat.pattern for j, pat in self.title_priors if pat.search(folded)}
+            for j, pattern in hits.items():
+                p[i, j] += self.settings.title_prior_weight
+                matched[i].append(f"{self.labels[j]} {pattern!r}")
+            if hits:
+                p[i] /= p[i].sum()
+        return matched
 
     @property
     def version(self) -> str:
@@ -225,6 +249,7 @@ class Classifier:
                 if s.method == "rules"
                 else (1 - s.rules_weight) * p + s.rules_weight * rule_p
             )
+        leaned = self._lean(p, [t for t, _ in items])
         best = p.argmax(axis=1)
         chosen = [self.labels[i] for i in best]
         ngrams = (
@@ -244,6 +269,8 @@ class Classifier:
                 why.append("n-grams " + ngrams[i])
             if found is not None and (words := self.rules.found(found, i, int(best[i]))):
                 why.append("keywords " + "、".join(words))
+            if leaned[i]:
+                why.append("title prior " + "、".join(leaned[i]))
             if label != OUT and score < s.min_confidence:
                 why.insert(0, f"{label} {score:.2f} < min_confidence {s.min_confidence}")
                 label = OUT
