@@ -13,14 +13,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import yaml
+from support import FIXTURES, FROZEN_NOW, REAL_PAGES, SHARED, SITES
 
-FIXTURES = Path(__file__).parent / "fixtures"
-SITES = FIXTURES / "sites"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-REAL_PAGES = SHARED / "fixtures" / "real-pages"
-
-#: The fixture world's capture date: every test that crawls fixtures runs "now" here.
-FROZEN_NOW = "2026-11-25T10:00:00+08:00"
+__all__ = ["FIXTURES", "FROZEN_NOW", "REAL_PAGES", "SHARED", "SITES"]
 
 
 @dataclass

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from support import run_xinqu
+
 from scheduler.store import open_store
 from scheduler.store.articles import (
     ArticleRecord,
@@ -21,7 +23,6 @@ from scheduler.store.articles import (
     save_articles,
 )
 from scheduler.store.urls import canonical_url
-from tests.test_crawl_smoke import run_xinqu
 
 BUSY = "/busy/202611/t20261124_3001.html"
 GONE = "/news/202611/t20261123_2002.html"

@@ -7,28 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from support import run_xinqu
+
 from scheduler.store import open_store
 from scheduler.store.articles import Article, SourceRun
-
-
-def run_xinqu(config: Path, data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scheduler.cli",
-            "--config",
-            str(config),
-            "--data",
-            str(data),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=os.environ.copy(),
-        check=False,
-    )
 
 
 def test_crawl_stores_articles_then_recrawl_fetches_list_only(

@@ -7,16 +7,14 @@ second crawl checks the incremental promise: one request per list URL.
 from __future__ import annotations
 
 import json
-import socket
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from support import FIXTURES, closed_port, run_xinqu
 
 from scheduler.store import open_store
 from scheduler.store.articles import Article, SourceRun
-from tests.conftest import FIXTURES
-from tests.test_crawl_smoke import run_xinqu
 
 EXPECTED = json.loads((FIXTURES / "fx_expected.json").read_text("utf-8"))
 ORIGINS = {
@@ -31,12 +29,6 @@ LISTS = {
     "fx_govcn": "zhengce/zuixin/home.htm",
     "fx_gbk": "news/list.asp",
 }
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -167,9 +159,9 @@ def test_fx_article_bodies(name):
     from zoneinfo import ZoneInfo
 
     from scrapy.http import HtmlResponse
+    from support import SITES
 
     from crawler.extract.article import extract_article
-    from tests.conftest import SITES
 
     for expected in EXPECTED[name]:
         path, _, query = expected["url"].partition("?")

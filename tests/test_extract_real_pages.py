@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import REAL_PAGES, SHARED
+from support import REAL_PAGES, SHARED
 
 from crawler.extract.article import bigram_f1, extract_article
 from crawler.extract.encoding import decode_html

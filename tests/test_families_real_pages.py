@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REAL_PAGES
 from scrapy.http import HtmlResponse
 from sources_support import TZ
+from support import REAL_PAGES
 
 from crawler.families import get_family
 from scheduler.config import Source

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from scrapy.http import HtmlResponse
+from support import FIXTURES, SITES
 
 from crawler.extract.listing import (
     anchor_title,
@@ -17,7 +18,6 @@ from crawler.extract.listing import (
     same_site,
 )
 from scheduler.config import Source
-from tests.conftest import FIXTURES, SITES
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TZ)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 import ssl
 
 import pytest
@@ -16,6 +15,7 @@ from mailkit import (
     serve_smtp,
     smtp_settings,
 )
+from support import closed_port
 
 from scheduler.errors import DeliveryError
 from scheduler.mail import send_issue
@@ -159,15 +159,13 @@ def test_5xx_marks_the_recipient_bounced(make_config, tmp_path):
 
 
 def test_unreachable_smtp_is_one_line_and_loses_nothing(make_config, tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    app, issue = _app(make_config, tmp_path, closed_port)
+    down = closed_port()
+    app, issue = _app(make_config, tmp_path, down)
     with pytest.raises(DeliveryError) as caught:
         send_issue(app, issue.id)
     message = str(caught.value)
     assert "\n" not in message
-    assert f"cannot reach the SMTP server 127.0.0.1:{closed_port}" in message
+    assert f"cannot reach the SMTP server 127.0.0.1:{down}" in message
     assert "3 still to send" in message
     with app.store.session() as session:
         assert delivery_counts(session, issue.id)["pending"] == 3

@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 import test_source_guian as guian
-from conftest import SITES
-from test_crawl_smoke import run_xinqu
+from support import SITES, run_xinqu
 
 from scheduler.config import load_config
 

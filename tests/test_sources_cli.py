@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import yaml
+from support import closed_port, run_xinqu
 
 from scheduler.store import open_store
 from scheduler.store.articles import SourceRun, start_crawl_run
-from tests.test_crawl_smoke import run_xinqu
-from tests.test_crawl_world import closed_port
 
 RUISHU = (
     b'<html><head><meta id="9DhefwqGPrzGxEp9hPaoag" content="x">'

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_crawl_smoke import run_xinqu
+from support import run_xinqu
 
 from scheduler.config import load_config
 from scheduler.store import open_store

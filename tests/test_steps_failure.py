@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_crawl_smoke import run_xinqu
+from support import closed_port, run_xinqu
 
 from scheduler.app import App
 from scheduler.cli import main
 from scheduler.steps import StepError, step, step_failures
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _status(app: App, *args: str):
@@ -35,7 +28,7 @@ def test_run_once_with_nothing_to_carry_says_so_in_one_line(
                 "name": "down",
                 "area": "西咸新区",
                 "site_name": "西咸新区官网",
-                "list_urls": [f"http://127.0.0.1:{_closed_port()}/xwzx/index.html"],
+                "list_urls": [f"http://127.0.0.1:{closed_port()}/xwzx/index.html"],
                 "obey_robots": False,
             }
         ],

@@ -69,7 +69,8 @@ def _iso(value: datetime | None, tz: ZoneInfo) -> str | None:
     return value.astimezone(tz).isoformat(timespec="seconds") if value else None
 
 
-def item_json(c: Candidate, tz: ZoneInfo) -> dict[str, Any]:
+def more_json(c: Candidate, tz: ZoneInfo) -> dict[str, Any]:
+    """A headline-and-link entry (the section's `more`)."""
     a = c.article
     return {
         "headline": headline(a.title, a.area),
@@ -77,19 +78,16 @@ def item_json(c: Candidate, tz: ZoneInfo) -> dict[str, Any]:
         "site_name": clean_line(a.site_name),
         "url": safe_url(a.url),
         "published_at": _iso(a.published_at, tz),
-        "text": "\n".join(paragraphs(a.text)),
-        "also_at": sorted({u for u in map(safe_url, c.also_at) if u and u != a.url}),
     }
 
 
-def more_json(c: Candidate, tz: ZoneInfo) -> dict[str, Any]:
-    a = c.article
+def item_json(c: Candidate, tz: ZoneInfo) -> dict[str, Any]:
+    """A carried item: the headline entry plus its text and where else it ran."""
+    url = c.article.url
     return {
-        "headline": headline(a.title, a.area),
-        "area": clean_line(a.area),
-        "site_name": clean_line(a.site_name),
-        "url": safe_url(a.url),
-        "published_at": _iso(a.published_at, tz),
+        **more_json(c, tz),
+        "text": "\n".join(paragraphs(c.article.text)),
+        "also_at": sorted({u for u in map(safe_url, c.also_at) if u and u != url}),
     }
 
 
