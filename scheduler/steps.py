@@ -37,6 +37,7 @@ from sqlalchemy import func, select
 from scheduler import clock
 from scheduler.app import App
 from scheduler.errors import XinquError
+from scheduler.orphans import child_env
 from scheduler.store.articles import CrawlRun, SourceRun
 from scheduler.store.locks import Lease, delete_state, get_state, set_state, states_with_prefix
 
@@ -182,6 +183,7 @@ def crawl_step(
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            env=child_env(grace),
         )
         log.info("crawl started (pid %s, sources: %s)", proc.pid, ", ".join(names) or "all")
         while True:

@@ -20,6 +20,9 @@ from scheduler.app import App
 def crawl(app: App, sources: tuple[str, ...], refresh: bool) -> None:
     """Run the spiders now."""
     from crawler.runner import run_crawl
+    from scheduler.orphans import die_with_parent
+
+    die_with_parent()
 
     verbose = click.get_current_context().find_root().params.get("verbose", 0)
     for name in sources:
