@@ -23,11 +23,15 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
+from sqlalchemy import select
+
 from scheduler.app import App
 from scheduler.clock import now
 from scheduler.errors import DeliveryError
+from scheduler.issue.export import export
 from scheduler.mail import send_confirmation, tokens
 from scheduler.mail.addresses import AddressError, normalize_address
+from scheduler.store.issues import Issue
 from scheduler.store.subscribers import Subscriber, get_subscriber, set_state, upsert_subscriber
 
 log = logging.getLogger(__name__)
@@ -90,6 +94,8 @@ class WebApp:
         path = environ.get("PATH_INFO", "/").rstrip("/") or "/"
         if path == "/healthz":
             return _reply(start_response, "200 OK", b"ok\n", "text/plain; charset=utf-8")
+        if path.startswith("/issues/") and method in ("GET", "HEAD"):
+            return self._issue(start_response, path.removeprefix("/issues/"))
         if path == "/subscribe":
             if method == "POST":
                 return self._subscribe(start_response, _form(environ))
@@ -108,6 +114,19 @@ class WebApp:
         if method == "POST":
             return self._act(start_response, action, token)
         return self._ask(start_response, action, token)
+
+    def _issue(self, start_response: StartResponse, number: str) -> list[bytes]:
+        """The web copy every mail links to: the issue's frozen HTML, as sent."""
+        with self.app.store.session() as session:
+            issue = (
+                session.scalar(select(Issue).where(Issue.number == int(number)))
+                if number.isdigit()
+                else None
+            )
+            if issue is None:
+                return self._page(start_response, "404 Not Found", "未找到", "<p>没有这一期。</p>")
+            body = export(self.app.config.settings, issue, "html")
+        return _reply(start_response, "200 OK", body, "text/html; charset=utf-8")
 
     def _subscriber(self, action: str, token: str) -> Subscriber | None:
         subscriber_id = tokens.token_subscriber_id(token)

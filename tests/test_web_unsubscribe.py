@@ -158,3 +158,16 @@ def test_self_service_sign_up_is_pending_until_the_mailed_link_is_followed(web):
     assert _state(app, "reader@example.org") == "active"
     status, page = _request(f"{base}/subscribe", b"email=not-an-address")
     assert status == 400 and "不是有效的电子邮件地址" in page
+
+
+def test_the_web_copy_each_mail_links_to_is_served(web):
+    app, base = web
+    issue = add_issue(app)
+    web_copy = f"https://xq.example.org/digest/issues/{issue.number}"  # base.html links here
+    status, page = _request(_local(base, web_copy).rstrip("?"))
+    assert status == 200
+    assert issue.html.split("<body")[0] in page
+    assert "XINQU-UNSUBSCRIBE-URL" not in page
+    assert "https://xq.example.org/digest/unsubscribe" in page
+    assert _request(f"{base}/issues/999")[0] == 404
+    assert _request(f"{base}/issues/abc")[0] == 404
