@@ -17,29 +17,30 @@ from bs4 import BeautifulSoup
 from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors, ExtractedArticle
-from crawler.families.base import Family, ListPage
-from crawler.families.common import next_link, onclick_entries, page_count, response_text
+from crawler.families.base import ListEntry
+from crawler.families.common import (
+    PatternListFamily,
+    onclick_entries,
+    page_count,
+)
 from scheduler.config import Source
 
 COLUMN_PAGE = re.compile(r"column-index-(\d+)\.shtml")
 _UNIT_PREFIX = re.compile(r"^(?:责任单位|来源|信息来源)\s*[:：]\s*")
 
 
-class ChengduFamily(Family):
+class ChengduFamily(PatternListFamily):
     name = "chengdu"
     article_selectors = ArticleSelectors(body="div.content, #NewsContent")
 
-    def parse_list(self, response: Response, source: Source, tz: tzinfo, now: datetime) -> ListPage:
-        if source.link_selector:
-            return super().parse_list(response, source, tz, now)
-        html = response_text(response)
-        soup = BeautifulSoup(html, "lxml")
-        entries = onclick_entries(soup, "div.li", response.url, tz, now)
-        following = next_link(soup, response.url) or self._next_column_page(html, response.url)
-        return ListPage(entries=entries, next_urls=[following] if following else [])
+    def list_entries(
+        self, html: str, soup: BeautifulSoup, url: str, tz: tzinfo, now: datetime
+    ) -> list[ListEntry]:
+        """Rows are ``div.li`` opening the article with ``onclick=window.open(…)``."""
+        return onclick_entries(soup, "div.li", url, tz, now)
 
-    @staticmethod
-    def _next_column_page(html: str, url: str) -> str | None:
+    def next_page(self, html: str, url: str) -> str | None:
+        """``column-index-<n+1>.shtml`` while the pager says more pages exist."""
         match = COLUMN_PAGE.search(url)
         total = page_count(html)
         if not match or total is None:

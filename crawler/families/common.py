@@ -15,7 +15,8 @@ from bs4 import BeautifulSoup, Tag
 from scrapy.http import Response
 
 from crawler.extract.dates import parse_datetime
-from crawler.families.base import ListEntry
+from crawler.families.base import Family, ListEntry, ListPage
+from scheduler.config import Source
 
 #: Dates platforms write into article URLs, most specific first.
 _URL_DATES = (
@@ -196,3 +197,32 @@ def response_text(response: Response) -> str:
     charset = response.headers.get(b"Content-Type", b"").decode("latin-1")
     match = re.search(r"charset=([\w-]+)", charset)
     return decode_html(response.body, match.group(1) if match else None)
+
+
+class PatternListFamily(Family):
+    """A platform whose list pages are plain HTML.
+
+    Its article links are recognised by URL pattern (``article_url``), and its next
+    page is a 下一页 link or, failing that, the platform's own pager
+    (:meth:`next_page`). A source's ``link_selector`` overrides the pattern.
+    """
+
+    article_url: re.Pattern[str]
+
+    def parse_list(self, response: Response, source: Source, tz: tzinfo, now: datetime) -> ListPage:
+        if source.link_selector:
+            return super().parse_list(response, source, tz, now)
+        html = response_text(response)
+        soup = BeautifulSoup(html, "lxml")
+        entries = self.list_entries(html, soup, response.url, tz, now)
+        following = next_link(soup, response.url) or self.next_page(html, response.url)
+        return ListPage(entries=entries, next_urls=[following] if following else [])
+
+    def list_entries(
+        self, html: str, soup: BeautifulSoup, url: str, tz: tzinfo, now: datetime
+    ) -> list[ListEntry]:
+        return entries_by_pattern(html, url, self.article_url, tz, now)
+
+    def next_page(self, html: str, url: str) -> str | None:
+        """The platform's own pager, when the page has no 下一页 link."""
+        return None

@@ -17,20 +17,17 @@ from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
-from bs4 import BeautifulSoup
 from scrapy import Request
 from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors
 from crawler.extract.dates import parse_datetime
-from crawler.families.base import Family, ListEntry, ListPage
+from crawler.families.base import ListEntry, ListPage
 from crawler.families.common import (
+    PatternListFamily,
     clean_title,
-    entries_by_pattern,
     first_key,
     json_body,
-    next_link,
-    response_text,
     unique,
 )
 from crawler.families.trs import trs_next_page
@@ -64,8 +61,9 @@ def _date(record: dict[str, Any], tz: tzinfo, now: datetime) -> datetime | None:
     return parse_datetime(value, tz, now)
 
 
-class GkmlptFamily(Family):
+class GkmlptFamily(PatternListFamily):
     name = "gkmlpt"
+    article_url = ARTICLE
     article_selectors = ArticleSelectors(
         body=".article-content, .news_cont_d_wrap, .article_con, #zoom",
     )
@@ -77,14 +75,10 @@ class GkmlptFamily(Family):
         data = json_body(response)
         if isinstance(data, dict) and "articles" in data:
             return self._parse_api(response.url, data, tz, now)
-        if source.link_selector:
-            return super().parse_list(response, source, tz, now)
-        html = response_text(response)
-        entries = entries_by_pattern(html, response.url, ARTICLE, tz, now)
-        following = next_link(BeautifulSoup(html, "lxml"), response.url) or trs_next_page(
-            html, response.url
-        )
-        return ListPage(entries=entries, next_urls=[following] if following else [])
+        return super().parse_list(response, source, tz, now)
+
+    def next_page(self, html: str, url: str) -> str | None:
+        return trs_next_page(html, url)
 
     @staticmethod
     def _parse_api(url: str, data: dict[str, Any], tz: tzinfo, now: datetime) -> ListPage:

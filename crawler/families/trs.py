@@ -10,21 +10,13 @@ body in ``div.TRS_Editor`` (newer templates: ``TRS_UEDITOR``, ``trs_editor_view`
 from __future__ import annotations
 
 import re
-from datetime import datetime, tzinfo
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup
-from scrapy.http import Response
-
 from crawler.extract.article import ArticleSelectors
-from crawler.families.base import Family, ListPage
 from crawler.families.common import (
-    entries_by_pattern,
-    next_link,
+    PatternListFamily,
     page_count,
-    response_text,
 )
-from scheduler.config import Source
 
 ARTICLE = re.compile(r"/t20\d{6}_\d+\.s?html?$")
 CREATE_PAGE = re.compile(
@@ -57,18 +49,12 @@ def _extension(url: str) -> str:
     return found["ext"] if found else "html"
 
 
-class TrsFamily(Family):
+class TrsFamily(PatternListFamily):
     name = "trs"
+    article_url = ARTICLE
     article_selectors = ArticleSelectors(
         body=".TRS_Editor, .TRS_UEDITOR, .trs_editor_view, #UCAP-CONTENT",
     )
 
-    def parse_list(self, response: Response, source: Source, tz: tzinfo, now: datetime) -> ListPage:
-        if source.link_selector:
-            return super().parse_list(response, source, tz, now)
-        html = response_text(response)
-        entries = entries_by_pattern(html, response.url, ARTICLE, tz, now)
-        following = next_link(BeautifulSoup(html, "lxml"), response.url) or trs_next_page(
-            html, response.url
-        )
-        return ListPage(entries=entries, next_urls=[following] if following else [])
+    def next_page(self, html: str, url: str) -> str | None:
+        return trs_next_page(html, url)
