@@ -325,7 +325,15 @@ class ClassifierSettings(_Strict):
     min_confidence: float = Field(
         0.45, ge=0, le=1, description="below this, an industry/reform decision becomes out"
     )
-    title_weight: int = Field(2, ge=1, le=10, description="the title counts this many times")
+    title_weight: int = Field(
+        2, ge=1, le=10, description="a keyword in the title counts this many times"
+    )
+    title_share: float = Field(
+        0.4,
+        gt=0,
+        lt=1,
+        description="the headline's share of what the model reads, whatever the body's length",
+    )
     text_chars: int = Field(400, ge=50, description="how much of the text is read")
     ngram_sizes: list[int] = Field(
         default_factory=lambda: [1, 2, 3], description="character n-gram lengths the model reads"

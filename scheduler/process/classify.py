@@ -6,7 +6,11 @@ Two methods, chosen in ``sections.yaml`` (``classifier.method``) by measurement
 - ``model``: TF-IDF over hashed character 1–3-grams and a logistic regression,
   trained from the labelled set in the repository the first time it is needed and
   cached under the data folder, keyed by a hash of the data and the settings (never
-  committed as a blob). Its reason names the n-grams that weighed most.
+  committed as a blob). Its reason names the n-grams that weighed most. The model
+  reads the headline and the body as two blocks, each normalised, the headline
+  taking ``title_share`` of the whole: an editor judges a story by what its
+  headline says it is about, and that must not fade as the body grows longer than
+  the training texts.
 - ``rules``: the editor's weighted keywords; its reason names the keywords found.
 - ``both``: the model's probabilities blended with the rules'.
 
@@ -39,7 +43,7 @@ log = logging.getLogger(__name__)
 
 OUT = "out"
 #: Bump when features or training change meaning, so cached models are rebuilt.
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 REPO_DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "classify" / "labelled.jsonl"
 
 
@@ -77,6 +81,15 @@ def load_examples(path: Path, splits: Sequence[str] = ("train", "dev")) -> list[
     return out
 
 
+def _unit_rows(x: sparse.csr_matrix) -> sparse.csr_matrix:
+    """``x`` with every non-empty row scaled to unit length (in place)."""
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=x.data**2, minlength=x.shape[0]))
+    norms[norms == 0] = 1.0
+    x.data /= norms[rows]
+    return x
+
+
 class LinearModel:
     """TF-IDF + logistic regression over hashed character n-grams."""
 
@@ -91,26 +104,27 @@ class LinearModel:
         assert self.idf is not None
         x = counts.copy()
         x.data = (1.0 + np.log(x.data)) * self.idf[x.indices]
-        lengths = np.diff(x.indptr)
-        rows = np.repeat(np.arange(x.shape[0]), lengths)
-        norms = np.sqrt(np.bincount(rows, weights=x.data**2, minlength=x.shape[0]))
-        norms[norms == 0] = 1.0
-        x.data /= norms[rows]
-        return x
+        return _unit_rows(x)
+
+    def vectors(self, batch: features.Batch, n_docs: int) -> sparse.csr_matrix:
+        """Unit rows: ``title_share`` of the headline's TF-IDF block, the rest the body's."""
+        share = self.settings.title_share
+        title = self._tfidf(features.counts(batch, n_docs, "title"))
+        body = self._tfidf(features.counts(batch, n_docs, "body"))
+        return _unit_rows((share * title + (1.0 - share) * body).tocsr())
 
     def fit(self, examples: Sequence[Example]) -> LinearModel:
         from sklearn.linear_model import LogisticRegression
 
         s = self.settings
-        streams = [
-            features.reading(e.title, e.text, s.title_weight, s.text_chars) for e in examples
-        ]
-        counts = features.matrix(streams, s.ngram_sizes)
-        df = np.bincount(counts.indices, minlength=features.DIM)
+        streams = [features.reading(e.title, e.text, s.text_chars) for e in examples]
+        batch = features.batch(streams, s.ngram_sizes)
+        df = np.bincount(features.counts(batch, len(examples)).indices, minlength=features.DIM)
         self.idf = np.log((1 + len(examples)) / (1 + df)) + 1.0
+        x = self.vectors(batch, len(examples))
         model = LogisticRegression(C=s.regularization, max_iter=5000, class_weight="balanced")
-        used = np.unique(counts.indices)
-        model.fit(self._tfidf(counts)[:, used], [e.label for e in examples])
+        used = np.unique(x.indices)
+        model.fit(x[:, used], [e.label for e in examples])
         self.labels = [str(c) for c in model.classes_]
         self.coef = np.zeros((model.coef_.shape[0], features.DIM))
         self.coef[:, used] = model.coef_
@@ -124,7 +138,7 @@ class LinearModel:
         self, batch: features.Batch, n_docs: int
     ) -> tuple[np.ndarray, sparse.csr_matrix]:
         assert self.coef is not None and self.intercept is not None
-        x = self._tfidf(features.counts(batch, n_docs))
+        x = self.vectors(batch, n_docs)
         logits = np.asarray(x @ self.coef.T) + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         p = np.exp(logits)
@@ -159,8 +173,8 @@ class LinearModel:
 class Rules:
     """Weighted keywords per section (and ``out``), counted in what the classifier reads.
 
-    The title is read ``title_weight`` times, so a keyword in the title counts that
-    many times; a keyword counts at most ``CAP`` times in all.
+    A keyword in the title counts ``title_weight`` times; a keyword counts at most
+    ``CAP`` times in all.
     """
 
     CAP = 5.0
@@ -168,14 +182,15 @@ class Rules:
     def __init__(self, settings: ClassifierSettings, labels: Sequence[str]) -> None:
         words = sorted({w for ws in settings.keywords.values() for w in ws})
         self.words = words
-        self.patterns = [features.reading(w, "", 1, 0)[:-1] for w in words]
+        self.title_weight = float(settings.title_weight)
+        self.patterns = [features.fold(w) for w in words]
         self.weights = np.zeros((len(words), len(labels)))
         for j, label in enumerate(labels):
             for word, weight in settings.keywords.get(label, {}).items():
                 self.weights[words.index(word), j] = weight
 
     def scores(self, batch: features.Batch, n_docs: int) -> tuple[np.ndarray, sparse.csr_matrix]:
-        found = features.occurrences(batch, self.patterns, n_docs)
+        found = features.occurrences(batch, self.patterns, n_docs, self.title_weight)
         found.data = np.minimum(found.data, self.CAP)
         return np.asarray(found @ self.weights), found
 
@@ -230,7 +245,7 @@ class Classifier:
         n = len(items)
         if not n:
             return []
-        streams = [features.reading(t, x, s.title_weight, s.text_chars) for t, x in items]
+        streams = [features.reading(t, x, s.text_chars) for t, x in items]
         batch = features.batch(streams, s.ngram_sizes)
         p = np.zeros((n, len(self.labels)))
         if s.method in ("model", "both"):

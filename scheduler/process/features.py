@@ -1,9 +1,10 @@
 """Hashed character n-grams of many texts at once, as a sparse count matrix.
 
-The classifier reads a text's title (repeated ``title_weight`` times) and the start
-of its body, folded as dedupe folds them (simplified characters, half-width forms,
-no punctuation, digits as ``0``). N-grams never cross the boundary between title
-and body or between documents.
+The classifier reads a text's title and the start of its body, folded as dedupe
+folds them (simplified characters, half-width forms, no punctuation, digits as
+``0``). N-grams never cross the boundary between title and body or between
+documents, and each one knows whether it came from the title, so the model can
+weigh the headline as a block of its own.
 """
 
 from __future__ import annotations
@@ -33,17 +34,17 @@ AREA_NAMES = re.compile(
 )
 
 
-def reading(title: str, text: str, title_weight: int, text_chars: int) -> Codes:
-    """The code points the classifier reads, parts separated by 0."""
-    head = letters(codes(AREA_NAMES.sub("新区", title)))
-    body = letters(codes(AREA_NAMES.sub("新区", text[: text_chars * 2])))[:text_chars]
-    parts: list[Codes] = []
-    for _ in range(title_weight):
-        parts += [head, np.array([_SEP], dtype=np.uint32)]
-    parts.append(body)
-    out = np.concatenate(parts)
+def fold(text: str) -> Codes:
+    """A text as the classifier reads it: folded letters, area names as 新区, digits as 0."""
+    out = letters(codes(AREA_NAMES.sub("新区", text)))
     out[(out >= 0x30) & (out <= 0x39)] = 0x30
     return out
+
+
+def reading(title: str, text: str, text_chars: int) -> Codes:
+    """The code points the classifier reads: the title, 0, the start of the body."""
+    body = fold(text[: text_chars * 2])[:text_chars]
+    return np.concatenate([fold(title), np.array([_SEP], dtype=np.uint32), body])
 
 
 Ids = npt.NDArray[np.int64]
@@ -79,13 +80,22 @@ def ngram_ids(stream: Codes, sizes: Sequence[int] = NGRAMS) -> tuple[Ids, Ids, I
 
 @dataclass(frozen=True)
 class Batch:
-    """The streams of many documents joined by 0, and where each n-gram came from."""
+    """The streams of many documents joined by 0, and where each n-gram came from.
+
+    Each stream is a title, 0, a body (``reading``); ``title_end`` is, for each
+    document, the position in ``joined`` where its title ends.
+    """
 
     joined: Codes
     doc_of: Ids
     starts: Ids
     lengths: Ids
     buckets: Ids
+    title_end: Ids
+
+    def in_title(self, positions: Ids) -> npt.NDArray[np.bool_]:
+        """Whether each position of ``joined`` lies in its document's title."""
+        return positions < self.title_end[self.doc_of[positions]]
 
     def first_ngrams(self, docs: Ids, buckets: Ids) -> list[str | None]:
         """For each (doc, bucket), the text of the doc's first n-gram in that bucket."""
@@ -111,12 +121,15 @@ def batch(streams: Sequence[Codes], sizes: Sequence[int] = NGRAMS) -> Batch:
     sep = np.array([_SEP], dtype=np.uint32)
     if not streams:
         empty = np.zeros(0, dtype=np.int64)
-        return Batch(np.zeros(0, dtype=np.uint32), empty, empty, empty, empty)
+        return Batch(np.zeros(0, dtype=np.uint32), empty, empty, empty, empty, empty)
     joined = np.concatenate([part for s in streams for part in (s, sep)])
     lengths = np.array([s.size + 1 for s in streams])
     doc_of = np.repeat(np.arange(len(streams)), lengths)
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    separators = np.flatnonzero(joined == _SEP)
+    title_end = separators[np.searchsorted(separators, offsets)]
     starts, ngram_lengths, buckets = ngram_ids(joined, sizes)
-    return Batch(joined, doc_of, starts, ngram_lengths, buckets)
+    return Batch(joined, doc_of, starts, ngram_lengths, buckets, title_end)
 
 
 def matrix(streams: Sequence[Codes], sizes: Sequence[int] = NGRAMS) -> sparse.csr_matrix:
@@ -124,20 +137,33 @@ def matrix(streams: Sequence[Codes], sizes: Sequence[int] = NGRAMS) -> sparse.cs
     return counts(batch(streams, sizes), len(streams))
 
 
-def counts(b: Batch, n_docs: int) -> sparse.csr_matrix:
-    """Documents × DIM counts, built from one sort of (document, bucket) keys."""
-    keys, n = np.unique(b.doc_of[b.starts] * DIM + b.buckets, return_counts=True)
+def counts(b: Batch, n_docs: int, part: str | None = None) -> sparse.csr_matrix:
+    """Documents × DIM counts, built from one sort of (document, bucket) keys.
+
+    ``part``: ``"title"`` or ``"body"`` counts only the n-grams of that part.
+    """
+    starts, buckets = b.starts, b.buckets
+    if part is not None:
+        keep = b.in_title(starts) if part == "title" else ~b.in_title(starts)
+        starts, buckets = starts[keep], buckets[keep]
+    keys, n = np.unique(b.doc_of[starts] * DIM + buckets, return_counts=True)
     docs, cols = np.divmod(keys, DIM)
     indptr = np.searchsorted(docs, np.arange(n_docs + 1))
     return sparse.csr_matrix((n.astype(np.float64), cols, indptr), shape=(n_docs, DIM))
 
 
-def occurrences(b: Batch, patterns: Sequence[Codes], n_docs: int) -> sparse.csr_matrix:
-    """Count matrix (documents × patterns) of exact pattern occurrences in the streams."""
+def occurrences(
+    b: Batch, patterns: Sequence[Codes], n_docs: int, title_weight: float = 1.0
+) -> sparse.csr_matrix:
+    """Count matrix (documents × patterns) of exact pattern occurrences in the streams.
+
+    An occurrence in a title counts ``title_weight`` times.
+    """
     values = b.joined.astype(np.uint64)
     is_sep = b.joined == _SEP
     rows: list[Ids] = []
     cols: list[Ids] = []
+    weights: list[npt.NDArray[np.float64]] = []
     by_length: dict[int, list[int]] = {}
     for k, pattern in enumerate(patterns):
         if pattern.size:
@@ -161,18 +187,8 @@ def occurrences(b: Batch, patterns: Sequence[Codes], n_docs: int) -> sparse.csr_
             order = np.argsort(wanted)
             rows.append(b.doc_of[hit])
             cols.append(np.asarray(ks)[order[which]])
+            weights.append(np.where(b.in_title(hit), title_weight, 1.0))
     if not rows:
         return sparse.csr_matrix((n_docs, len(patterns)))
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    return sparse.coo_matrix((np.ones(r.size), (r, c)), shape=(n_docs, len(patterns))).tocsr()
-
-
-def ngram_text(stream: Codes, bucket: int) -> str | None:
-    """The first n-gram of a stream that falls into a bucket (for explanations)."""
-    starts, lengths, buckets = ngram_ids(stream)
-    hits = np.flatnonzero(buckets == bucket)
-    if hits.size == 0:
-        return None
-    hit = int(hits[0])
-    start = int(starts[hit])
-    return stream[start : start + int(lengths[hit])].tobytes().decode("utf-32-le")
+    r, c, w = np.concatenate(rows), np.concatenate(cols), np.concatenate(weights)
+    return sparse.coo_matrix((w, (r, c)), shape=(n_docs, len(patterns))).tocsr()
