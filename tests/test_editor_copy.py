@@ -114,6 +114,7 @@ def test_editor_copy_has_the_health_footer_and_readers_copies_do_not(app: App) -
     assert "第1期投递：sent 2，pending 0，bounced 0，failed 0" in text
     assert html.index("编辑副本") < html.rindex("</body>")
     assert UNSUBSCRIBE_PLACEHOLDER not in text + html
+    assert "（编辑副本，无退订链接）" in html and 'href="#"' not in html and ">退订</a>" not in html
 
     for email in READERS:
         body = _text(outbox[email]) + _html(outbox[email])

@@ -132,6 +132,10 @@ def issue_message(
 #: What stands for the unsubscribe link in the editor copy (the editor is no subscriber).
 EDITOR_NO_UNSUBSCRIBE = "（编辑副本，无退订链接）"
 EDITOR_SUBJECT_PREFIX = "【编辑副本】"
+#: The readers' unsubscribe link in the frozen HTML, whatever css-inline added to it.
+_UNSUBSCRIBE_LINK = re.compile(
+    rf'<a\b[^>]*href="{re.escape(UNSUBSCRIBE_PLACEHOLDER)}"[^>]*>.*?</a>', re.DOTALL
+)
 
 
 def editor_message(
@@ -151,7 +155,8 @@ def editor_message(
     msg = _base(ident, to, EDITOR_SUBJECT_PREFIX + issue.subject, message_id)
     text = issue.text.replace(UNSUBSCRIBE_PLACEHOLDER, EDITOR_NO_UNSUBSCRIBE)
     text = text.rstrip("\n") + "\n\n" + footer_text
-    body = issue.html.replace(UNSUBSCRIBE_PLACEHOLDER, "#")
+    body = _UNSUBSCRIBE_LINK.sub(html.escape(EDITOR_NO_UNSUBSCRIBE), issue.html)
+    body = body.replace(UNSUBSCRIBE_PLACEHOLDER, "")
     head, found, tail = body.rpartition("</body>")
     body = f"{head}{footer_html}</body>{tail}" if found else body + footer_html
     msg.set_content(text, subtype="plain", charset="utf-8", cte="base64")
