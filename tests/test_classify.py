@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -161,3 +162,13 @@ def test_a_keyword_in_the_title_counts_title_weight_times() -> None:
     ]
     scores, _ = rules.scores(features.batch(streams), 2)
     assert scores[:, 0].tolist() == [4.0, 1.0]
+
+
+def test_the_reason_names_words_not_single_characters(classifier: Classifier) -> None:
+    title = "滨海新区生物制造产业创新联合体正式成立"
+    text = "联合体由二十家企业和高校组成，将建设共性技术平台，推动科技成果转化。"
+    (decision,) = classifier.classify([(title, text)])
+    named = re.findall(r"“([^”]+)”", decision.reason.split(";")[0])
+    assert len(named) == 5
+    assert all(len(n) > 1 for n in named)
+    assert not any(a != b and a in b for a in named for b in named), named

@@ -42,8 +42,8 @@ from scheduler.process.normalize import normalize
 log = logging.getLogger(__name__)
 
 OUT = "out"
-#: Bump when features or training change meaning, so cached models are rebuilt.
-MODEL_VERSION = "2"
+#: Bump when features, training or explanations change, so models and reasons are rebuilt.
+MODEL_VERSION = "3"
 REPO_DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "classify" / "labelled.jsonl"
 
 
@@ -147,7 +147,11 @@ class LinearModel:
     def explain(
         self, x: sparse.csr_matrix, batch: features.Batch, labels: Sequence[str], top: int = 5
     ) -> list[str]:
-        """For each document, the n-grams that weighed most towards its label."""
+        """For each document, the n-grams that weighed most towards its label.
+
+        A single character says little to an editor (“印”, “施”), so words of two or
+        more characters are named first; single characters only fill what is left.
+        """
         assert self.coef is not None
         n = x.shape[0]
         rows = np.repeat(np.arange(n), np.diff(x.indptr))
@@ -161,13 +165,21 @@ class LinearModel:
         rows, cols = rows[order], cols[order]
         first = np.searchsorted(rows, np.arange(n))
         rank = np.arange(rows.size) - first[rows]
-        chosen = rank < top
+        chosen = rank < 4 * top
         texts = batch.first_ngrams(rows[chosen], cols[chosen].astype(np.int64))
-        out: list[list[str]] = [[] for _ in range(n)]
+        words: list[list[str]] = [[] for _ in range(n)]
+        chars: list[list[str]] = [[] for _ in range(n)]
         for row, text in zip(rows[chosen].tolist(), texts, strict=True):
-            if text and text not in out[row]:
-                out[row].append(text)
-        return ["、".join(f"“{t}”" for t in shown) for shown in out]
+            if not text:
+                continue
+            if len(text) == 1:
+                if text not in chars[row]:
+                    chars[row].append(text)
+            elif not any(text in w for w in words[row]):
+                # a longer n-gram takes the place of the shorter ones it contains
+                words[row] = [w for w in words[row] if w not in text] + [text]
+        shown = [(w + c)[:top] for w, c in zip(words, chars, strict=True)]
+        return ["、".join(f"“{t}”" for t in names) for names in shown]
 
 
 class Rules:
