@@ -18,3 +18,5 @@ class ArticleItem:
     html: str
     source_line: str | None
     list_url: str | None = None
+    #: Why the text is not the whole article (a continuation page failed), else None.
+    incomplete: str | None = None
