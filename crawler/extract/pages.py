@@ -27,6 +27,7 @@ from crawler.extract.listing import COUNT_PAGE, CREATE_PAGE, CURRENT_PAGE, PAGE_
 
 NEXT_LABEL = re.compile(r"^\s*(?:下一页|下页|后一页)\s*[>›»]*\s*$")
 _NAME = re.compile(r"^(?P<stem>.+?)(?P<ext>\.[A-Za-z]{2,5})?$")
+_PAGE_PARAM = re.compile(rf"[?&;](?:{'|'.join(PAGE_PARAMS)})=\d", re.I)
 #: More digits than this is an id (``t20261120_123``), not a page number.
 _MAX_PAGE_DIGITS = 3
 
@@ -113,6 +114,11 @@ def next_article_page(html: str, url: str, first_url: str) -> str | None:
     found, following = _inline_pager(html, url, first_url)
     if found:
         return following
+    # Every continuation link names the first page's file with ``_N`` or a page
+    # parameter: without either in the page, there is nothing to parse for.
+    stem = _split_name(urlsplit(_strip(first_url)).path)[1]
+    if not (stem and f"{stem}_" in html) and not _PAGE_PARAM.search(html):
+        return None
     try:
         root = lxml_html.fromstring(html or "<html></html>", base_url=url)
     except (ParserError, ValueError):
