@@ -1,4 +1,4 @@
-"""What a spider yields: one article page, with its source's attribution."""
+"""What a spider yields: one article (all its pages), with its source's attribution."""
 
 from __future__ import annotations
 
