@@ -19,8 +19,10 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.antibot import detect_antibot
+from crawler.extract.pages import ArticlePages
 from crawler.failures import describe_failure
 from crawler.families import ListEntry, get_family
+from crawler.families.common import response_text
 from scheduler.clock import now as clock_now
 from scheduler.config import Config, Source
 
@@ -36,6 +38,7 @@ class ArticleCheck:
     published_at: datetime | None = None
     source_line: str | None = None
     text: str = ""
+    pages: int = 1
     problems: list[str] = field(default_factory=list)
 
 
@@ -133,7 +136,7 @@ class CheckSpider(scrapy.Spider):
                 meta=self._meta(article=article, entry=entry),
             )
 
-    def parse_article(self, response: Response) -> None:
+    def parse_article(self, response: Response) -> Iterator[Request]:
         check: ArticleCheck = response.meta["article"]
         check.status = response.status
         response = self._decode(response)
@@ -152,6 +155,48 @@ class CheckSpider(scrapy.Spider):
             check.problems.append("no publish date")
         if len(article.text.strip()) < MIN_BODY_CHARS:
             check.problems.append(f"empty body ({len(article.text.strip())} characters)")
+        if not article.text.strip():
+            return  # a crawl stores nothing either
+        pages = ArticlePages(response.url, article, self.config.settings.crawl.max_article_pages)
+        yield from self._next_page(response, check, pages)
+
+    def parse_continuation(self, response: Response) -> Iterator[Request]:
+        """A continuation page: the same whole text as a crawl would store."""
+        check: ArticleCheck = response.meta["article"]
+        pages: ArticlePages = response.meta["pages"]
+        response = self._decode(response)
+        if (blocked := detect_antibot(response)) is not None:
+            self._incomplete(check, pages, response.url, f"anti-bot {blocked}")
+            return
+        page = self.family.parse_article(response, self.source, self.tz, self.now)
+        if pages.add(response.url, page):
+            yield from self._next_page(response, check, pages)
+        check.text, check.pages = pages.article().text, pages.pages
+
+    def _next_page(
+        self, response: Response, check: ArticleCheck, pages: ArticlePages
+    ) -> Iterator[Request]:
+        following = pages.next_url(response_text(response), response.url)
+        if pages.incomplete:
+            check.problems.append(f"text incomplete: {pages.incomplete}")
+        if following is not None:
+            yield Request(
+                following,
+                callback=self.parse_continuation,
+                errback=self.on_continuation_error,
+                dont_filter=True,
+                meta=self._meta(article=check, pages=pages),
+            )
+
+    def on_continuation_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        reason = describe_failure(failure)
+        self._incomplete(request.meta["article"], request.meta["pages"], request.url, reason)
+
+    @staticmethod
+    def _incomplete(check: ArticleCheck, pages: ArticlePages, url: str, reason: str) -> None:
+        check.problems.append(f"text incomplete: {pages.failed(url, reason)}")
+        check.text, check.pages = pages.article().text, pages.pages
 
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
@@ -225,6 +270,7 @@ def format_check(report: SourceCheck, tz: Any) -> list[str]:
                 else "—"
             )
             paragraphs = [p for p in article.text.splitlines() if p.strip()]
+            pages = f" over {article.pages} pages" if article.pages > 1 else ""
             lead = (
                 paragraphs[0][:40] + ("…" if len(paragraphs[0]) > 40 else "") if paragraphs else ""
             )
@@ -233,7 +279,7 @@ def format_check(report: SourceCheck, tz: Any) -> list[str]:
                 f"    published  {when}",
                 f"    source     {article.source_line or '—'}",
                 f"    body       {len(article.text)} characters, "
-                f"{len(paragraphs)} paragraphs: {lead}",
+                f"{len(paragraphs)} paragraphs{pages}: {lead}",
             ]
     problems = report.problems
     lines.append("  problems: " + ("none" if not problems else ""))

@@ -1,4 +1,4 @@
-"""What a spider yields: one article page, with its source's attribution."""
+"""What a spider yields: one article (all its pages), with its source's attribution."""
 
 from __future__ import annotations
 
@@ -18,3 +18,5 @@ class ArticleItem:
     html: str
     source_line: str | None
     list_url: str | None = None
+    #: Why the text is not the whole article (a continuation page failed), else None.
+    incomplete: str | None = None

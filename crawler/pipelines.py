@@ -76,6 +76,7 @@ class StorePipeline:
             html=item.html,
             source_line=item.source_line,
             list_url=item.list_url,
+            incomplete=item.incomplete,
         )
         self.pending.append(record)
         if len(self.pending) >= self.batch:

@@ -135,6 +135,12 @@ class CrawlSettings(_Strict):
         1.0, ge=0, description="wait before the first retry, doubled for each further one"
     )
     max_pages: int = Field(3, ge=1, le=100)
+    max_article_pages: int = Field(
+        20,
+        ge=1,
+        le=200,
+        description="pages of one article followed (its continuation pages), the first included",
+    )
     window_days: int = Field(
         30, ge=1, description="articles older than this are not fetched from list pages"
     )

@@ -6,8 +6,11 @@ the same page), skip links already stored, links older than the crawl window and
 dead links (failed for good, or for a passing reason in ``crawl.max_link_attempts``
 crawls; all of them fetched again with ``refresh``), fetch the rest as articles,
 and follow the family's next page request while a page still yields a link never
-seen before, up to ``max_pages``. Failed article links are recorded when the
-spider closes.
+seen before, up to ``max_pages``. An article split over several pages is followed
+to its last page (``crawl.max_article_pages`` at most) and stored once, whole; when
+a continuation page fails, what was collected is stored marked ``incomplete`` and
+its link recorded as failed, so that later crawls (up to ``max_link_attempts``)
+fetch it again. Failed article links are recorded when the spider closes.
 """
 
 from __future__ import annotations
@@ -23,8 +26,10 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.antibot import detect_antibot
+from crawler.extract.pages import ArticlePages
 from crawler.failures import describe_failure, failure_kind
 from crawler.families import ListEntry, get_family
+from crawler.families.common import response_text
 from crawler.items import ArticleItem
 from crawler.storage import acquire_store, release_store
 from scheduler.clock import now as clock_now
@@ -55,6 +60,7 @@ class SourceSpider(scrapy.Spider):
         self.known: set[str] = set()
         self.failing: dict[str, LinkState] = {}
         self.max_link_attempts = self.config.settings.crawl.max_link_attempts
+        self.max_article_pages = self.config.settings.crawl.max_article_pages
         self.link_failures: list[LinkFailure] = []
         self.error_messages: list[str] = []
         self.anti_bot: str | None = None
@@ -71,6 +77,15 @@ class SourceSpider(scrapy.Spider):
                     if not spider.refresh:
                         spider.known = known_canonical_urls(session)
                     spider.failing = failed_link_states(session)
+                # A stored article with a failed link is one stored incomplete: asked
+                # for again, whole, while its failure is a passing one.
+                spider.known -= {
+                    key
+                    for key, state in spider.failing.items()
+                    if not state.dead(
+                        spider.max_link_attempts, obey_robots=spider.source.obey_robots
+                    )
+                }
             finally:
                 release_store(url)
         return spider
@@ -158,7 +173,7 @@ class SourceSpider(scrapy.Spider):
                     ),
                 )
 
-    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
+    def parse_article(self, response: Response) -> Iterator[ArticleItem | Request]:
         response = self._text_response(response)
         if (blocked := detect_antibot(response)) is not None:
             self._record_block(blocked, response.url)
@@ -171,19 +186,111 @@ class SourceSpider(scrapy.Spider):
             self.crawler.stats.inc_value("xinqu/errors")
             self._link_failed(entry.url, "empty", f"no {missing} extracted", kind="article")
             return
-        yield ArticleItem(
+        pages = ArticlePages(response.url, article, self.max_article_pages)
+        yield from self._next_page(response, pages, entry)
+
+    def parse_continuation(self, response: Response) -> Iterator[ArticleItem | Request]:
+        """One continuation page of an article: add its text, then go on or emit."""
+        pages: ArticlePages = response.meta["pages"]
+        entry: ListEntry = response.meta["entry"]
+        list_url = response.meta.get("list_url")
+        self.crawler.stats.inc_value("xinqu/continuation_pages")
+        response = self._text_response(response)
+        if (blocked := detect_antibot(response)) is not None:
+            self._record_block(blocked, response.url)
+            yield from self._page_failed(
+                pages, entry, response.url, f"anti-bot {blocked}", None, list_url
+            )
+            return
+        try:
+            page = self.family.parse_article(response, self.source, self.tz, self.now)
+        except Exception as exc:  # a parsing bug must not lose the pages before it
+            reason = " ".join(f"could not parse ({type(exc).__name__}: {exc})".split())
+            yield from self._page_failed(pages, entry, response.url, reason, "transient", list_url)
+            return
+        if pages.add(response.url, page):
+            yield from self._next_page(response, pages, entry)
+        else:
+            yield self._item(pages, entry, list_url)
+
+    def _next_page(
+        self, response: Response, pages: ArticlePages, entry: ListEntry
+    ) -> Iterator[ArticleItem | Request]:
+        following = pages.next_url(response_text(response), response.url)
+        if following is None:
+            if pages.incomplete:
+                self._report(f"article {entry.url}: {pages.incomplete}")
+            yield self._item(pages, entry, response.meta.get("list_url"))
+            return
+        yield Request(
+            following,
+            callback=self.parse_continuation,
+            errback=self.on_continuation_error,
+            dont_filter=True,  # the article's own loop check decides, not the crawl's
+            priority=1,  # finish an article before starting others: its pages wait in memory
+            meta=self._meta(
+                list_url=response.meta.get("list_url"),
+                entry=entry,
+                pages=pages,
+                kind="continuation",
+            ),
+        )
+
+    def _item(self, pages: ArticlePages, entry: ListEntry, list_url: str | None) -> ArticleItem:
+        article = pages.article()
+        return ArticleItem(
             # Keyed by the link as listed, so a redirecting link is known on the next crawl.
             url=entry.url,
             source=self.source.name,
             area=self.source.area,
             site_name=self.source.site_name,
-            title=title,
+            title=article.title or entry.title,
             published_at=article.published_at or entry.published_at,
             text=article.text,
             html=article.html,
             source_line=article.source_line,
-            list_url=response.meta.get("list_url"),
+            list_url=list_url,
+            incomplete=pages.incomplete,
         )
+
+    def on_continuation_error(self, failure: Failure) -> Iterator[ArticleItem]:
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        if response is not None and (blocked := detect_antibot(response)) is not None:
+            self._record_block(blocked, request.url)
+            reason, kind = f"anti-bot {blocked}", None
+        elif failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
+            reason, kind = "disallowed by robots.txt", "robots"
+        else:
+            reason, kind = describe_failure(failure), failure_kind(failure)
+        yield from self._page_failed(
+            request.meta["pages"],
+            request.meta["entry"],
+            request.url,
+            reason,
+            kind,
+            list_url=request.meta.get("list_url"),
+        )
+
+    def _page_failed(
+        self,
+        pages: ArticlePages,
+        entry: ListEntry,
+        url: str,
+        reason: str,
+        kind: str | None,
+        list_url: str | None = None,
+    ) -> Iterator[ArticleItem]:
+        """Store what was collected, marked incomplete; remember the link so that later
+        crawls fetch the article again while the failure is a passing one."""
+        note = pages.failed(url, reason)
+        self.crawler.stats.inc_value("xinqu/incomplete_articles")
+        if kind is not None:
+            self.crawler.stats.inc_value("xinqu/errors")
+            self._link_failed(entry.url, kind, f"{note}; stored incomplete", kind="article")
+        else:  # blocked: counted as an error by _record_block
+            self._report(f"article {entry.url}: {note}; stored incomplete")
+        yield self._item(pages, entry, list_url)
 
     def _record_block(self, kind: str, url: str) -> None:
         self.anti_bot = kind

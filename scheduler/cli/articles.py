@@ -114,6 +114,7 @@ def show(app: App, article_id: int, as_json: bool) -> None:
             "url": article.url,
             "published_at": article.published_at.isoformat() if article.published_at else None,
             "processed": state is not None,
+            "incomplete": article.incomplete,
         }
         if state is not None:
             group = [r.id for r in group_rows]
@@ -135,6 +136,8 @@ def show(app: App, article_id: int, as_json: bool) -> None:
     click.echo(f"{info['id']}  {info['title']}")
     click.echo(f"  {info['area']} · {info['site_name']} · {info['published_at'] or 'no date'}")
     click.echo(f"  {info['url']}")
+    if info["incomplete"]:
+        click.echo(f"  text incomplete: {info['incomplete']}")
     if not info["processed"]:
         click.echo("  not processed yet (run `xinqu process`)")
         return

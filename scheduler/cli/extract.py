@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from crawler.settings import USER_AGENT
 from scheduler.app import App
 from scheduler.errors import XinquError
+
+if TYPE_CHECKING:
+    from crawler.extract import ExtractedArticle
+    from crawler.extract.pages import ArticlePages
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -41,6 +46,27 @@ def _read(target: str, url: str | None) -> tuple[str, str]:
     return decode_html(body), url or path.resolve().as_uri()
 
 
+def _whole(app: App, html: str, url: str, online: bool) -> tuple[ExtractedArticle, ArticlePages]:
+    """The article over all its pages (fetched like a crawl does when ``url`` is online)."""
+    from crawler.extract import extract_article
+    from crawler.extract.pages import ArticlePages
+
+    pages = ArticlePages(
+        url, extract_article(html, url, tz=app.tz), app.config.settings.crawl.max_article_pages
+    )
+    while online and (following := pages.next_url(html, url)) is not None:
+        try:
+            html, url = _read(following, None)
+        except XinquError as exc:
+            pages.failed(following, str(exc).removeprefix(f"cannot fetch {following}: "))
+            break
+        if not pages.add(url, extract_article(html, url, tz=app.tz)):
+            break
+    if not online and (following := pages.next_url(html, url)) is not None:
+        pages.incomplete = f"the page continues at {following} (a saved file: not followed)"
+    return pages.article(), pages
+
+
 @click.command()
 @click.argument("target", metavar="FILE_OR_URL")
 @click.option("--url", help="The page's real address (for a saved file).")
@@ -49,19 +75,23 @@ def _read(target: str, url: str | None) -> tuple[str, str]:
 )
 @click.pass_obj
 def extract(app: App, target: str, url: str | None, fmt: str) -> None:
-    """What the article extractor makes of one page."""
-    from crawler.extract import extract_article
-
+    """What the article extractor makes of one page, followed over its continuation pages."""
     html, real_url = _read(target, url)
-    article = extract_article(html, real_url, tz=app.tz)
+    online = target.startswith(("http://", "https://"))
+    article, pages = _whole(app, html, real_url, online)
     if fmt == "json":
         click.echo(json.dumps(article.as_dict(), ensure_ascii=False, indent=2))
+        if pages.incomplete:
+            click.echo(f"xinqu: text incomplete: {pages.incomplete}", err=True)
         return
     published = article.published_at.isoformat() if article.published_at else "-"
     click.echo(f"title:        {article.title or '-'}")
     click.echo(f"published_at: {published}")
     click.echo(f"source_line:  {article.source_line or '-'}")
     click.echo(f"body from:    {article.body_from or '-'}")
+    click.echo(f"pages:        {pages.pages}")
+    if pages.incomplete:
+        click.echo(f"incomplete:   {pages.incomplete}")
     click.echo("")
     click.echo(article.text)
 

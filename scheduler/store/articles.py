@@ -41,6 +41,9 @@ class Article(Base):
     html: Mapped[str] = mapped_column(Text, default="")
     source_line: Mapped[str | None] = mapped_column(Text)
     list_url: Mapped[str | None] = mapped_column(String(2048))
+    incomplete: Mapped[str | None] = mapped_column(
+        Text, doc="why the text is not the whole article (a continuation page failed)"
+    )
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -147,6 +150,8 @@ class ArticleRecord:
     html: str = ""
     source_line: str | None = None
     list_url: str | None = None
+    #: Why the text is only part of the article (a continuation page failed), else None.
+    incomplete: str | None = None
 
 
 def known_canonical_urls(session: Session, source: str | None = None) -> set[str]:
@@ -213,7 +218,8 @@ def save_articles(session: Session, records: list[ArticleRecord]) -> list[str]:
 
     Returns each record's outcome: ``"new"``, ``"updated"`` (text or title changed)
     or ``"known"``. A URL twice in one batch is saved once, then refreshed. A stored
-    article's link is no longer a failed link.
+    article's link is no longer a failed link, unless its text is incomplete: then the
+    failure stays, so that later crawls fetch it again up to ``max_link_attempts``.
     """
     for record in records:
         if record.published_at is not None and record.published_at.tzinfo is None:
@@ -224,7 +230,8 @@ def save_articles(session: Session, records: list[ArticleRecord]) -> list[str]:
         chunk = set(keys[start : start + 500])
         query = select(Article).where(Article.canonical_url.in_(chunk))
         stored.update((a.canonical_url, a) for a in session.scalars(query))
-        session.execute(delete(FailedLink).where(FailedLink.canonical_url.in_(chunk)))
+        whole = {k for k, r in zip(keys, records, strict=True) if k in chunk and not r.incomplete}
+        session.execute(delete(FailedLink).where(FailedLink.canonical_url.in_(whole)))
     seen = now()
     outcomes = []
     for key, record in zip(keys, records, strict=True):
@@ -243,6 +250,7 @@ def save_articles(session: Session, records: list[ArticleRecord]) -> list[str]:
                 html=record.html,
                 source_line=record.source_line,
                 list_url=record.list_url,
+                incomplete=record.incomplete,
                 content_hash=digest,
                 first_seen=seen,
                 last_seen=seen,
@@ -252,6 +260,7 @@ def save_articles(session: Session, records: list[ArticleRecord]) -> list[str]:
             outcomes.append("new")
             continue
         article.last_seen = seen
+        article.incomplete = record.incomplete
         if article.content_hash == digest and article.title == record.title:
             outcomes.append("known")
             continue
