@@ -16,7 +16,7 @@ from sqlalchemy import select
 from scheduler.app import App
 from scheduler.cli import main
 from scheduler.issue import build_issue
-from scheduler.issue.build import EmptyIssueError
+from scheduler.issue.build import INCOMPLETE_NOTE, EmptyIssueError
 from scheduler.issue.render import rerender
 from scheduler.process import candidates, run_process
 from scheduler.store.articles import ArticleRecord, save_article
@@ -68,7 +68,7 @@ def app(make_config: Any, frozen_now: str, tmp_path: Path) -> Iterator[App]:
     application.close()
 
 
-def add(app: App, n: int, day: date) -> str:
+def add(app: App, n: int, day: date, incomplete: str | None = None) -> str:
     """Store story ``n`` as published on ``day``; returns its URL."""
     story = STORIES[n]
     url = f"https://example.gov.cn/{day:%Y%m}/{n}.html"
@@ -83,6 +83,7 @@ def add(app: App, n: int, day: date) -> str:
                 title=story["title"],
                 published_at=datetime(day.year, day.month, day.day, 9, tzinfo=TZ),
                 text=story["text"],
+                incomplete=incomplete,
             ),
         )
     return url
@@ -154,6 +155,17 @@ def test_issue_json_is_exactly_product_md(app: App) -> None:
     assert item["published_at"] == "2026-11-20T09:00:00+08:00"
     assert item["headline"] == "浦东新区：张江集成电路设计产业园新增签约企业42家"
     assert item["site_name"] == "浦东新区官网"
+
+
+def test_a_partial_text_says_so_in_every_edition(app: App) -> None:
+    partial = add(app, 10, date(2026, 11, 20), incomplete="page 2 failed (HTTP 500)")
+    whole = add(app, 11, date(2026, 11, 21))
+    issue = build(app)
+    items = {i["url"]: i for s in json.loads(issue.content)["sections"] for i in s["items"]}
+    assert items[partial]["text"].splitlines()[-1] == INCOMPLETE_NOTE
+    assert INCOMPLETE_NOTE not in items[whole]["text"]
+    assert issue.text.count(INCOMPLETE_NOTE) == issue.html.count(INCOMPLETE_NOTE) == 1
+    assert "HTTP 500" not in issue.text + issue.html, "the operator's note stays in the store"
 
 
 def test_built_once_frozen_and_rebuilt_only_when_asked(app: App) -> None:

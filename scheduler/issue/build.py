@@ -81,12 +81,20 @@ def more_json(c: Candidate, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
+#: Closes the text of an article whose continuation pages could not all be fetched:
+#: the reader learns the text is partial and where the whole is (the item's link).
+INCOMPLETE_NOTE = "（原文分页刊出，部分页面未能获取，全文请见原文链接。）"
+
+
 def item_json(c: Candidate, tz: ZoneInfo) -> dict[str, Any]:
     """A carried item: the headline entry plus its text and where else it ran."""
     url = c.article.url
+    text = paragraphs(c.article.text)
+    if c.article.incomplete:
+        text.append(INCOMPLETE_NOTE)
     return {
         **more_json(c, tz),
-        "text": "\n".join(paragraphs(c.article.text)),
+        "text": "\n".join(text),
         "also_at": sorted({u for u in map(safe_url, c.also_at) if u and u != url}),
     }
 
