@@ -172,3 +172,15 @@ def test_the_reason_names_words_not_single_characters(classifier: Classifier) ->
     assert len(named) == 5
     assert all(len(n) > 1 for n in named)
     assert not any(a != b and a in b for a in named for b in named), named
+
+
+def test_the_reason_names_no_bare_number(classifier: Classifier) -> None:
+    title = "广州市南沙区人民政府关于印发南沙区促进低空经济高质量发展若干措施的通知"
+    text = (
+        "各镇人民政府、街道办事处，区政府各部门：现将《南沙区促进低空经济高质量发展若干措施》"
+        "印发给你们，请认真贯彻执行。对低空经济企业落户给予最高500万元奖励，"
+        "支持无人机研发制造项目。"
+    )
+    (decision,) = classifier.classify([(title, text)])
+    named = re.findall(r"“([^”]+)”", decision.reason.split(";")[0])
+    assert len(named) == 5 and all(n.strip("0") for n in named), named

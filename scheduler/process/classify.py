@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 OUT = "out"
 #: Bump when features, training or explanations change, so models and reasons are rebuilt.
-MODEL_VERSION = "3"
+MODEL_VERSION = "4"
 REPO_DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "classify" / "labelled.jsonl"
 
 
@@ -170,7 +170,7 @@ class LinearModel:
         words: list[list[str]] = [[] for _ in range(n)]
         chars: list[list[str]] = [[] for _ in range(n)]
         for row, text in zip(rows[chosen].tolist(), texts, strict=True):
-            if not text:
+            if not text or not text.strip("0"):  # digits read as 0: a number says nothing
                 continue
             if len(text) == 1:
                 if text not in chars[row]:
