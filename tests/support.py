@@ -11,7 +11,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 SITES = FIXTURES / "sites"
-SHARED = ROOT.parent / "shared"
+
+
+def _shared_dir() -> Path:
+    """shared/ beside the clone; in a git worktree, beside its main checkout, so the
+    tests also run from /work/wt/<name>."""
+    beside = ROOT.parent / "shared"
+    dot_git = ROOT / ".git"
+    if not beside.is_dir() and dot_git.is_file():  # "gitdir: <main>/.git/worktrees/<name>"
+        gitdir = Path(dot_git.read_text(encoding="utf-8").partition(":")[2].strip())
+        if len(gitdir.parents) >= 3 and (gitdir.parents[2].parent / "shared").is_dir():
+            return gitdir.parents[2].parent / "shared"
+    return beside
+
+
+SHARED = _shared_dir()
 REAL_PAGES = SHARED / "fixtures" / "real-pages"
 
 #: The fixture world's capture date: every test that crawls fixtures runs "now" here.

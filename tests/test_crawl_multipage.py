@@ -11,11 +11,12 @@ articles that are never listed, so never to be fetched.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from support import run_xinqu
-from test_extract_real_pages import PAGES_DIR
+from support import REAL_PAGES, run_xinqu
 
 from crawler.extract.encoding import decode_html
 from crawler.extract.pages import continuation_number, next_article_page
@@ -95,10 +96,10 @@ def test_next_page_of_an_article(html: str, url: str, expected: str | None) -> N
 
 
 def test_real_single_pages_have_no_continuation_and_xinhuas_photo_pager_is_one() -> None:
-    manifest = json.loads((PAGES_DIR / "manifest.json").read_text("utf-8"))
+    manifest = json.loads((REAL_PAGES / "manifest.json").read_text("utf-8"))
     found = {}
     for page in manifest["pages"]:
-        html = decode_html((PAGES_DIR / page["file"]).read_bytes())
+        html = decode_html((REAL_PAGES / page["file"]).read_bytes())
         url = page.get("url") or f"http://www.example.gov.cn/a/{page['file']}"
         if (following := next_article_page(html, url, url)) is not None:
             found[page["file"]] = following
@@ -112,28 +113,22 @@ def test_real_single_pages_have_no_continuation_and_xinhuas_photo_pager_is_one()
 # -- the crawl ------------------------------------------------------------------------------
 
 
-def _articles(data: Path) -> dict[str, tuple[str, str | None]]:
+def _by_path(data: Path, model: type, value: Callable[[Any], tuple]) -> dict[str, tuple]:
+    """``value(row)`` of every stored row of ``model``, keyed by the path of its URL."""
     store = open_store(f"sqlite:///{data / 'xinqu.db'}")
     try:
         with store.session() as session:
-            return {
-                "/" + row.url.split("/", 3)[3]: (row.text, row.incomplete)
-                for row in session.query(Article)
-            }
+            return {"/" + row.url.split("/", 3)[3]: value(row) for row in session.query(model)}
     finally:
         store.dispose()
 
 
-def _failed(data: Path) -> dict[str, tuple[str, int]]:
-    store = open_store(f"sqlite:///{data / 'xinqu.db'}")
-    try:
-        with store.session() as session:
-            return {
-                "/" + row.url.split("/", 3)[3]: (row.kind, row.attempts)
-                for row in session.query(FailedLink)
-            }
-    finally:
-        store.dispose()
+def _articles(data: Path) -> dict[str, tuple]:
+    return _by_path(data, Article, lambda row: (row.text, row.incomplete))
+
+
+def _failed(data: Path) -> dict[str, tuple]:
+    return _by_path(data, FailedLink, lambda row: (row.kind, row.attempts))
 
 
 def _pages(site) -> list[str]:

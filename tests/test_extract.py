@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from test_extract_real_pages import shared_dir
+from support import SHARED
 
 from crawler.extract.article import ArticleSelectors, ExtractedArticle, extract_article
 from scheduler.cli import main
@@ -20,7 +20,7 @@ from scheduler.cli import main
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 TZ = ZoneInfo("Asia/Shanghai")
 TRS_URL = "http://www.pudong.gov.cn/xwzx/pdyw/202001/t20200106_1.html"
-SEED = shared_dir() / "seed" / "000_7f99393f2c3dace5.txt"
+SEED = SHARED / "seed" / "000_7f99393f2c3dace5.txt"
 
 
 def extract(html: str, url: str = "http://www.xixianxinqu.gov.cn/a.html", **kw) -> ExtractedArticle:

@@ -10,12 +10,11 @@ read off each page by hand and are asserted exactly.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from support import REAL_PAGES, SHARED
+from support import REAL_PAGES
 
 from crawler.extract.article import bigram_f1, extract_article
 from crawler.extract.encoding import decode_html
@@ -23,21 +22,7 @@ from crawler.extract.encoding import decode_html
 TZ = ZoneInfo("Asia/Shanghai")
 
 
-def shared_dir() -> Path:
-    """shared/ beside the clone (conftest's SHARED); in a git worktree, beside its main
-    checkout, so the tests also run from /work/wt/<name>."""
-    if SHARED.is_dir():
-        return SHARED
-    dot_git = Path(__file__).resolve().parents[1] / ".git"
-    if dot_git.is_file():  # "gitdir: <main>/.git/worktrees/<name>"
-        gitdir = Path(dot_git.read_text(encoding="utf-8").partition(":")[2].strip())
-        if len(gitdir.parents) >= 3 and (gitdir.parents[2].parent / "shared").is_dir():
-            return gitdir.parents[2].parent / "shared"
-    return SHARED
-
-
-PAGES_DIR = REAL_PAGES if REAL_PAGES.is_dir() else shared_dir() / "fixtures" / "real-pages"
-MANIFEST = PAGES_DIR / "manifest.json"
+MANIFEST = REAL_PAGES / "manifest.json"
 PAGES: list[dict[str, Any]] = (
     json.loads(MANIFEST.read_text(encoding="utf-8"))["pages"] if MANIFEST.is_file() else []
 )
@@ -124,7 +109,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def _extract(page: dict[str, Any]):
-    body = (PAGES_DIR / page["file"]).read_bytes()
+    body = (REAL_PAGES / page["file"]).read_bytes()
     return extract_article(decode_html(body), page.get("url", ""), tz=TZ)
 
 
