@@ -137,7 +137,7 @@ def _title_part(classifier: Classifier, title: str, text: str) -> float:
     stream = features.reading(title, text, classifier.settings.text_chars)
     batch = features.batch([stream], classifier.settings.ngram_sizes)
     x = model.vectors(batch, 1)
-    title_only = features.counts(batch, 1, "title")
+    title_only = features.counts(batch, 1, batch.in_title(batch.starts))
     return float(np.linalg.norm(x[:, title_only.indices].toarray()))
 
 

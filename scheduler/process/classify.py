@@ -109,8 +109,9 @@ class LinearModel:
     def vectors(self, batch: features.Batch, n_docs: int) -> sparse.csr_matrix:
         """Unit rows: ``title_share`` of the headline's TF-IDF block, the rest the body's."""
         share = self.settings.title_share
-        title = self._tfidf(features.counts(batch, n_docs, "title"))
-        body = self._tfidf(features.counts(batch, n_docs, "body"))
+        in_title = batch.in_title(batch.starts)
+        title = self._tfidf(features.counts(batch, n_docs, in_title))
+        body = self._tfidf(features.counts(batch, n_docs, ~in_title))
         return _unit_rows((share * title + (1.0 - share) * body).tocsr())
 
     def fit(self, examples: Sequence[Example]) -> LinearModel:

@@ -137,14 +137,14 @@ def matrix(streams: Sequence[Codes], sizes: Sequence[int] = NGRAMS) -> sparse.cs
     return counts(batch(streams, sizes), len(streams))
 
 
-def counts(b: Batch, n_docs: int, part: str | None = None) -> sparse.csr_matrix:
+def counts(b: Batch, n_docs: int, keep: npt.NDArray[np.bool_] | None = None) -> sparse.csr_matrix:
     """Documents × DIM counts, built from one sort of (document, bucket) keys.
 
-    ``part``: ``"title"`` or ``"body"`` counts only the n-grams of that part.
+    ``keep``: count only the n-grams where it is true (one per n-gram of the batch,
+    e.g. ``b.in_title(b.starts)`` for the titles).
     """
     starts, buckets = b.starts, b.buckets
-    if part is not None:
-        keep = b.in_title(starts) if part == "title" else ~b.in_title(starts)
+    if keep is not None:
         starts, buckets = starts[keep], buckets[keep]
     keys, n = np.unique(b.doc_of[starts] * DIM + buckets, return_counts=True)
     docs, cols = np.divmod(keys, DIM)
