@@ -17,8 +17,8 @@ import json
 import random
 from collections.abc import Sequence
 
-from scheduler.config import ClassifierSettings, load_config
-from scheduler.process.classify import (
+from xinqu.config import ClassifierSettings, load_config
+from xinqu.process.classify import (
     OUT,
     REPO_DATA,
     Classifier,

@@ -20,15 +20,15 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-from scheduler.process.dedupe import (
+from xinqu.process.dedupe import (
     DedupeParams,
     Doc,
     exact_near_duplicate,
     group,
     pairs_from_groups,
 )
-from scheduler.process.minhash import shingle_hashes, signature
-from scheduler.process.normalize import codes, key_of_letters, letters
+from xinqu.process.minhash import shingle_hashes, signature
+from xinqu.process.normalize import codes, key_of_letters, letters
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "classify" / "labelled.jsonl"
 LEADS = [

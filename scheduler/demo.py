@@ -29,8 +29,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
-from scheduler.app import App
-from scheduler.errors import XinquError
+from xinqu.app import App
+from xinqu.errors import XinquError
 
 SITES_DIR = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "sites"
 #: The fixture world's capture date (the same as tests/conftest.py FROZEN_NOW).
@@ -227,7 +227,7 @@ def _add_reader(demo: App) -> str | None:
 
 def write_issue_files(demo: App, issue_id: int, folder: Path) -> list[tuple[str, Path]]:
     """The issue as HTML, text and JSON files (the reader's unsubscribe link as '#')."""
-    from scheduler.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
+    from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
 
     with demo.store.session() as session:
         issue = session.get(Issue, issue_id)
@@ -253,7 +253,7 @@ def run_demo(
     report: Callable[[str], None] = print,
 ) -> DemoResult:
     from scheduler.steps import run_cycle
-    from scheduler.store.locks import Lease
+    from xinqu.store.locks import Lease
 
     if not SITES_DIR.is_dir():
         raise XinquError(

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scheduler.app import App
 from scheduler.cli import main
-from scheduler.store.articles import ArticleRecord, save_article
+from xinqu.app import App
+from xinqu.store.articles import ArticleRecord, save_article
 
 DATA = Path(__file__).parent / "data" / "classify" / "labelled.jsonl"
 ROWS = {r["id"]: r for r in map(json.loads, DATA.read_text("utf-8").splitlines())}

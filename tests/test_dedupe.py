@@ -8,9 +8,9 @@ from pathlib import Path
 import opencc
 import pytest
 
-from scheduler.process.dedupe import DedupeParams, Doc, group, is_near_duplicate
-from scheduler.process.minhash import shingle_hashes, signature
-from scheduler.process.normalize import codes, content_key, key_of_letters, letters, normalize
+from xinqu.process.dedupe import DedupeParams, Doc, group, is_near_duplicate
+from xinqu.process.minhash import shingle_hashes, signature
+from xinqu.process.normalize import codes, content_key, key_of_letters, letters, normalize
 
 DATA = Path(__file__).parent / "data" / "classify" / "labelled.jsonl"
 SEED_XIANGJIANG = "L154"

@@ -34,7 +34,7 @@ from scrapy.http import Response, TextResponse
 
 from crawler.extract.dates import parse_datetime
 from crawler.families.base import ListEntry
-from scheduler.config import Source
+from xinqu.config import Source
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 WORD = re.compile(r"[A-Za-z]{2,}")

@@ -16,7 +16,7 @@ from scrapy.http import Response
 
 from crawler.extract.dates import parse_datetime
 from crawler.families.base import Family, ListEntry, ListPage
-from scheduler.config import Source
+from xinqu.config import Source
 
 #: Dates platforms write into article URLs, most specific first.
 _URL_DATES = (
