@@ -28,7 +28,7 @@ from xinqu.process.classify import (
 )
 
 #: Items from this id on were collected and split before any setting was chosen on
-#: them (tests/data/classify/README.md): the blind part of the test split.
+#: them (xinqu/data/classify/README.md): the blind part of the test split.
 BLIND_FROM = 180
 
 

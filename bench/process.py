@@ -26,8 +26,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from xinqu.resources import labelled_data
+
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "tests" / "data" / "classify" / "labelled.jsonl"
+DATA = labelled_data()
 REPOST_SHARE = 0.10
 SOURCES = [
     ("pudong", "浦东新区", "浦东新区官网"),

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -32,7 +33,8 @@ import yaml
 from xinqu.app import App
 from xinqu.errors import XinquError
 
-SITES_DIR = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "sites"
+#: The fixture sites, package data (the repository's ``tests/fixtures/sites/``).
+SITES_DIR = Path(str(files("scheduler.demo_sites")))
 #: The fixture world's capture date (the same as tests/conftest.py FROZEN_NOW).
 DEMO_NOW = "2026-11-25T10:00:00+08:00"
 DEMO_READER = "reader@example.org"
@@ -256,9 +258,7 @@ def run_demo(
     from xinqu.store.locks import Lease
 
     if not SITES_DIR.is_dir():
-        raise XinquError(
-            f"{SITES_DIR}: the fixture sites are missing (the demo runs from a source checkout)"
-        )
+        raise XinquError(f"{SITES_DIR}: the fixture sites are missing (reinstall xinqu-digest)")
     names = sorted(p.name for p in SITES_DIR.iterdir() if p.is_dir())
     folder = app.data_dir / "demo"
     _fresh_folder(folder)

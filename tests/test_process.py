@@ -13,10 +13,11 @@ import pytest
 
 from xinqu.app import App
 from xinqu.process import candidates, run_process
+from xinqu.resources import labelled_data
 from xinqu.store.articles import ArticleRecord, save_article
 from xinqu.store.processing import mark_carried, merge_articles, set_section, split_article
 
-DATA = Path(__file__).parent / "data" / "classify" / "labelled.jsonl"
+DATA = labelled_data()
 ROWS = {r["id"]: r for r in map(json.loads, DATA.read_text("utf-8").splitlines())}
 DAY = datetime.fromisoformat("2026-11-20T09:00:00+08:00")
 SOURCES = [

@@ -26,9 +26,10 @@ from pydantic import (
     model_validator,
 )
 
+from xinqu import resources
 from xinqu.errors import ConfigError
 
-SHIPPED_CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+SHIPPED_CONFIG_DIR = resources.shipped_config_dir()
 SLUG = re.compile(r"^[a-z0-9_]+$")
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -347,7 +348,8 @@ class ClassifierSettings(_Strict):
     regularization: float = Field(10.0, gt=0, description="C of the logistic regression")
     rules_weight: float = Field(0.3, ge=0, le=1, description="share of the rules in `both`")
     training_data: Path | None = Field(
-        None, description="labelled JSONL; null: tests/data/classify/labelled.jsonl"
+        None,
+        description="labelled JSONL; null: the shipped set (xinqu/data/classify/labelled.jsonl)",
     )
     out_titles: list[str] = Field(
         default_factory=list, description="regexes: a matching title is always out"

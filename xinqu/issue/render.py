@@ -22,11 +22,12 @@ from typing import Any
 import css_inline
 import jinja2
 
+from xinqu import resources
 from xinqu.config import Settings
 from xinqu.issue.text import clean_line, is_subheading, paragraphs, safe_url, shorten
 from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "mail_templates"
+TEMPLATES_DIR = resources.templates_dir()
 
 #: An article in the mail editions is cut after about this many characters
 #: (whole paragraphs), with a link to the original; the print edition is whole.

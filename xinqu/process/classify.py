@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from xinqu import resources
 from xinqu.config import ClassifierSettings
 from xinqu.errors import ConfigError
 from xinqu.process import features
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 OUT = "out"
 #: Bump when features, training or explanations change, so models and reasons are rebuilt.
 MODEL_VERSION = "4"
-REPO_DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "classify" / "labelled.jsonl"
+REPO_DATA = resources.labelled_data()
 
 
 @dataclass(frozen=True)
