@@ -96,7 +96,9 @@ class _SiteHandler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
     def _rewrite(self, body: bytes) -> bytes:
-        local = f"127.0.0.1:{self.server.server_address[1]}".encode()
+        server = self.server
+        assert isinstance(server, ThreadingHTTPServer)
+        local = f"127.0.0.1:{server.server_port}".encode()
         for host in self.real_hosts:
             name = host.encode()
             for scheme in (b"https://", b"http://", b"https:\\/\\/", b"http:\\/\\/"):
@@ -202,7 +204,10 @@ def write_config(app: App, folder: Path, sources: list[dict[str, Any]]) -> None:
         "web": {"base_url": str(settings.web.base_url)},
     }
     folder.mkdir(parents=True, exist_ok=True)
-    dump = partial(yaml.safe_dump, allow_unicode=True, sort_keys=False)
+
+    def dump(value: object) -> str:
+        return yaml.safe_dump(value, allow_unicode=True, sort_keys=False)
+
     (folder / "settings.yaml").write_text(dump(data), "utf-8")
     (folder / "sources.yaml").write_text(dump({"sources": sources}), "utf-8")
     (folder / "sections.yaml").write_text(

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from xinqu.app import App
 from xinqu.clock import now
 from xinqu.config import Config
 from xinqu.errors import XinquError
@@ -161,7 +162,7 @@ def _next_numbers(session: Session, year: int) -> tuple[int, int]:
 
 
 def build_issue(
-    app: Any,
+    app: App,
     *,
     issue_date: date | None = None,
     since: date | None = None,
@@ -193,7 +194,7 @@ def build_issue(
 
 
 def _build_issue(
-    app: Any,
+    app: App,
     *,
     issue_date: date | None,
     since: date | None,

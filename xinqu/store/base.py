@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -109,10 +109,12 @@ class Store:
         cfg.attributes["engine"] = self.engine
         try:
             command.upgrade(cfg, "heads")
-        except SQLAlchemyError as exc:
+        except DBAPIError as exc:
             raise StoreError(
                 f"cannot migrate the database at {self.safe_url}: {exc.orig or exc}"
             ) from None
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot migrate the database at {self.safe_url}: {exc}") from None
 
     @property
     def safe_url(self) -> str:
