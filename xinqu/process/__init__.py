@@ -60,14 +60,18 @@ class ProcessReport:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A story an issue may carry: its representative article and the rest of its group."""
+    """A story an issue may carry: its representative article and the rest of its group.
+
+    ``also_at``: the other members' URLs; ``group``: every member's article id;
+    ``overridden``: an editor set the section (score 1.0, reason "set by the editor").
+    """
 
     article: Article
     section: str
-    score: float
-    reason: str
-    also_at: list[str]
-    group: list[int]
+    score: float = 0.0
+    reason: str = ""
+    also_at: tuple[str, ...] = ()
+    group: tuple[int, ...] = ()
     overridden: bool = False
 
 
@@ -336,8 +340,8 @@ def candidates(
                 section=section,
                 score=1.0 if overridden else state.score,
                 reason="set by the editor" if overridden else state.reason,
-                also_at=[url for i, url, _ in group_members if i != article.id],
-                group=ids,
+                also_at=tuple(url for i, url, _ in group_members if i != article.id),
+                group=tuple(ids),
                 overridden=overridden,
             )
         )
