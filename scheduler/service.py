@@ -186,10 +186,10 @@ class Service:
         self._resume()
 
     def _process(self) -> None:
-        from scheduler.steps import _describe, process_step
+        from scheduler.steps import process_step
 
         with self._process_mutex:
-            log.info("process: %s", _describe(process_step(self.app)))
+            log.info("process: %s", process_step(self.app).summary())
 
     def _check_health(self) -> None:
         from xinqu.health import alert_new_flags, source_health
