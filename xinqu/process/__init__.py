@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from xinqu.app import App
 from xinqu.process.classify import OUT, Classifier, build_classifier
 from xinqu.process.dedupe import DedupeParams, Doc, exact_near_duplicate, group
 from xinqu.process.minhash import Hashes, shingle_hashes, signature
@@ -40,6 +41,8 @@ SHORT_TEXT = 60
 
 @dataclass
 class ProcessReport:
+    """What one ``run_process`` did: articles read, signatures reused, stories by section."""
+
     articles: int = 0
     reused: int = 0
     groups: int = 0
@@ -88,7 +91,7 @@ def is_official_for(site_name: str, area: str, title: str, text: str) -> bool:
     return any(name and name in head for name in names)
 
 
-def _classifier(app) -> Classifier:  # type: ignore[no-untyped-def]
+def _classifier(app: App) -> Classifier:
     sections = app.config.sections
     return build_classifier(
         sections.classifier,
@@ -98,7 +101,7 @@ def _classifier(app) -> Classifier:  # type: ignore[no-untyped-def]
     )
 
 
-def run_process(app, *, since: datetime | None = None) -> ProcessReport:  # type: ignore[no-untyped-def]
+def run_process(app: App, *, since: datetime | None = None) -> ProcessReport:
     """Dedupe and classify the stored articles (those first seen or published since ``since``)."""
     started = time.perf_counter()
     classifier = _classifier(app)
@@ -349,5 +352,5 @@ def candidates(
     return out
 
 
-def section_keys(app) -> list[str]:  # type: ignore[no-untyped-def]
+def section_keys(app: App) -> list[str]:
     return [*app.config.sections.keys, OUT]
