@@ -6,6 +6,7 @@ from typing import Any
 
 from scrapy import signals
 
+from crawler.spiders.source import SourceSpider
 from crawler.storage import acquire_store, release_store
 from xinqu.clock import now
 from xinqu.store import Store
@@ -27,7 +28,7 @@ class RunRecorder:
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
-    def spider_opened(self, spider: Any) -> None:
+    def spider_opened(self, spider: SourceSpider) -> None:
         if not self.database_url:
             return
         self.store = acquire_store(self.database_url)
@@ -39,7 +40,7 @@ class RunRecorder:
             session.flush()
             self.source_run_id = run.id
 
-    def spider_closed(self, spider: Any, reason: str) -> None:
+    def spider_closed(self, spider: SourceSpider, reason: str) -> None:
         if self.store is None or self.source_run_id is None:
             return
         stats = self.crawler.stats
@@ -55,9 +56,8 @@ class RunRecorder:
             run.known = stats.get_value("xinqu/known", 0) + stats.get_value("xinqu/too_old", 0)
             run.errors = stats.get_value("xinqu/errors", 0)
             run.dead = stats.get_value("xinqu/dead", 0)
-            run.anti_bot = getattr(spider, "anti_bot", None)
-            messages = getattr(spider, "error_messages", [])
-            run.error_message = messages[0] if messages else None
+            run.anti_bot = spider.anti_bot
+            run.error_message = spider.error_messages[0] if spider.error_messages else None
             run.status = self._status(stats, reason, run)
         release_store(self.database_url)
 

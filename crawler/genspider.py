@@ -3,12 +3,14 @@ custom ``genspider``.
 
 The list page is fetched the way the source's family fetches it (a JSON API by POST,
 a data source named by a shell page, …), two of its articles are fetched, and all
-are saved under ``tests/fixtures/sites/<name>/`` at their real paths. A test is
-written beside them that fails until someone writes down what the pages show.
+are saved under ``tests/fixtures/sites/<name>/`` at their real paths. Beside them goes
+``expected.json`` (tests/source_expectations.py reads it), whose ``TODO`` values fail
+the tests until someone writes down what the pages show.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.error
 import urllib.request
@@ -131,7 +133,7 @@ def guess_area(*texts: str) -> str | None:
 
 
 def page_names(response: Response) -> tuple[str, str]:
-    """The page's SiteName meta and its <title>, for defaults and the test docstring."""
+    """The page's SiteName meta and its <title>, for the entry's defaults."""
     site = _SITE_NAME.search(response.body)
     title = _TITLE.search(response.body)
     encoding = getattr(response, "encoding", "utf-8")
@@ -183,76 +185,35 @@ class Capturer:
         return capture
 
 
-TEST_TEMPLATE = '''"""{site_name} ({area}), family {family}: from `xinqu sources new` on {day}.
-
-The list page and two articles were captured into tests/fixtures/sites/{name}/.
-This test FAILS until you replace every TODO below with what the pages show
-(open the fixture files); then it guards the extraction of this source.
-"""
-
-from __future__ import annotations
-
-from pathlib import Path
-
-import pytest
-from sources_support import SourceCase, entries
-
+#: What an expectation holds until someone fills it in (tests/source_expectations.py).
 TODO = "TODO: fill in from the page"
-
-CASE = SourceCase(
-    "{name}",
-    captured="{captured}",
-    sites=Path(__file__).parent / "fixtures" / "sites",{config_dir}
-)
-LIST_URL = {list_url}
-
-# (url, title, published_at as ISO 8601 with offset, or None) of the first links.
-LIST_ENTRIES = [
-{list_entries}]
-
-# (url, expected fields); text_start is the first 30 characters of the article's text.
-ARTICLES = [
-{articles}]
+#: The expectation file beside a fixture site's pages.
+EXPECTATION = "expected.json"
+#: How many of the list's first entries the expectation pins.
+ENTRIES_TO_PIN = 3
 
 
-def test_list_entries():
-    assert entries(CASE.list_page(LIST_URL))[: len(LIST_ENTRIES)] == LIST_ENTRIES
+def render_expectation(capture: Capture, *, captured: datetime, config_dir: Path) -> str:
+    """The source's ``expected.json``: its first list entries and its articles' fields, all TODO.
 
-
-@pytest.mark.parametrize(("url", "expected"), ARTICLES)
-@pytest.mark.parametrize("field", ["title", "published_at", "source_line", "text_start"])
-def test_article_field(url, expected, field):
-    assert CASE.fields(url)[field] == expected[field]
-'''
-
-
-def render_test(capture: Capture, *, captured: datetime, config_dir: Path) -> str:
+    ``first_entries`` are ``[url, title, published_at]`` (ISO 8601 with offset, or null);
+    ``text_start`` is the first 30 characters of an article's text.
+    """
     source = capture.source
-    entries = "".join(
-        f"    (\n        {_literal(url)},\n        TODO,\n        TODO,\n    ),\n"
-        for url in capture.list_entries[:3]
-    )
-    fields = '{"title": TODO, "published_at": TODO, "source_line": TODO, "text_start": TODO}'
-    articles = "".join(
-        f"    (\n        {_literal(url)},\n        {fields},\n    ),\n" for url in capture.articles
-    )
-    shipped = config_dir.resolve() == SHIPPED_CONFIG_DIR.resolve()
-    return TEST_TEMPLATE.format(
-        site_name=source.site_name,
-        area=source.area,
-        family=source.family or "generic",
-        name=source.name,
-        day=captured.date().isoformat(),
-        captured=captured.isoformat(),
-        config_dir=""
-        if shipped
-        else f"\n    config_dir=Path({_literal(str(config_dir.resolve()))}),",
-        list_url=_literal(source.urls[0]),
-        list_entries=entries,
-        articles=articles,
-    )
-
-
-def _literal(text: str) -> str:
-    """A double-quoted Python string literal, as ruff format writes it."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    expectation: dict[str, object] = {
+        "captured": captured.isoformat(),
+        "note": f"{source.site_name} ({source.area}), family {source.family or 'generic'}: "
+        f"from `xinqu sources new` on {captured.date().isoformat()}; replace every TODO "
+        "with what the fixture pages show.",
+    }
+    if config_dir.resolve() != SHIPPED_CONFIG_DIR.resolve():
+        expectation["config_dir"] = str(config_dir.resolve())
+    expectation["lists"] = [
+        {
+            "url": source.urls[0],
+            "first_entries": [[url, TODO, TODO] for url in capture.list_entries[:ENTRIES_TO_PIN]],
+        }
+    ]
+    fields = dict.fromkeys(("title", "published_at", "source_line", "text_start"), TODO)
+    expectation["articles"] = {url: fields for url in capture.articles}
+    return json.dumps(expectation, ensure_ascii=False, indent=2) + "\n"

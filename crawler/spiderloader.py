@@ -13,12 +13,15 @@ from typing import Any
 from scrapy import Request
 from scrapy.settings import BaseSettings
 
+from crawler.families import family_for
 from crawler.spiders.source import SourceSpider
 from xinqu.config import Config, load_config
 
 
 def spider_class(config: Config, name: str) -> type[SourceSpider]:
+    """The spider of one source; a family or ``family_options`` mistake stops here, in one line."""
     source = config.source(name)
+    family_for(config, source)
     return type(
         f"{name.title().replace('_', '')}Spider",
         (SourceSpider,),

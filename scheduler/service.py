@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from scheduler.steps import _describe, crawl_step, issue_step, process_step, resume_unfinished
+from scheduler.steps import crawl_step, issue_step, process_step, resume_unfinished
 from xinqu.app import App
 from xinqu.config import Config, cron_trigger
 from xinqu.errors import LockHeldError
@@ -190,7 +190,7 @@ class Service:
     def _process(self) -> None:
 
         with self._process_mutex:
-            log.info("process: %s", _describe(process_step(self.app)))
+            log.info("process: %s", process_step(self.app).summary())
 
     def _check_health(self) -> None:
 

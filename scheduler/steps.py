@@ -28,9 +28,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, is_dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -43,6 +43,12 @@ from xinqu.mail import send_issue
 from xinqu.process import run_process
 from xinqu.store.articles import CrawlRun, SourceRun
 from xinqu.store.locks import Lease, delete_state, get_state, set_state, states_with_prefix
+
+if TYPE_CHECKING:
+    # Types only: both packages are imported when their step runs (numpy, the
+    # classifier and the mail stack add over a second to every command's start otherwise).
+    from xinqu.mail import DeliveryReport
+    from xinqu.process import ProcessReport
 
 log = logging.getLogger(__name__)
 
@@ -251,16 +257,7 @@ def _record_crawl_end(app: App, before: int, reason: str | None) -> list[SourceR
     return runs
 
 
-def _describe(report: Any) -> str:
-    """A step report as one line: its own ``summary()``, else its fields."""
-    if callable(getattr(report, "summary", None)):
-        return str(report.summary())
-    if is_dataclass(report) and not isinstance(report, type):
-        return ", ".join(f"{k}={v}" for k, v in asdict(report).items())
-    return str(report)
-
-
-def process_step(app: App) -> Any:
+def process_step(app: App) -> ProcessReport:
     """Dedupe and classify what was crawled (xinqu.process.run_process)."""
 
     with step(app, "process"):
@@ -282,7 +279,7 @@ class IssueOutcome:
     status: str
     issue_id: int | None = None
     number: int | None = None
-    delivery: Any = None
+    delivery: DeliveryReport | None = None
 
 
 def issue_step(
@@ -334,14 +331,14 @@ def _send(
 
     with step(app, "send"):
         delivery = send_issue(app, issue_id, stop=stop)
-    stopped = bool(getattr(delivery, "stopped", False)) or (stop is not None and stop.is_set())
-    if stopped or not getattr(delivery, "complete", True):
+    stopped = delivery.stopped or (stop is not None and stop.is_set())
+    if stopped or not delivery.complete:
         status = "stopped" if stopped else "incomplete"
-        report(f"send: {_describe(delivery)}; {status}, the next run resumes it")
+        report(f"send: {delivery.summary()}; {status}, the next run resumes it")
         return IssueOutcome(status, issue_id, number, delivery)
     with app.store.session() as session:
         set_state(session, key, f"done:{issue_id}")
-    report(f"send: {_describe(delivery)}")
+    report(f"send: {delivery.summary()}")
     return IssueOutcome("sent", issue_id, number, delivery)
 
 
@@ -365,7 +362,7 @@ def resume_unfinished(
 @dataclass
 class CycleOutcome:
     crawl: CrawlOutcome | None = None
-    process: Any = None
+    process: ProcessReport | None = None
     issue: IssueOutcome | None = None
 
 
@@ -394,6 +391,6 @@ def run_cycle(
     if stop is not None and stop.is_set():
         return outcome
     outcome.process = process_step(app)
-    report(f"process: {_describe(outcome.process)}")
+    report(f"process: {outcome.process.summary()}")
     outcome.issue = issue_step(app, lease, issue_date=issue_date, stop=stop, report=report)
     return outcome

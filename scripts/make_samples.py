@@ -19,10 +19,10 @@ from typing import Any
 
 from xinqu.config import Config, load_config
 from xinqu.issue.build import assemble, content_json
-from xinqu.issue.candidates import Candidate
 from xinqu.issue.docx_edition import render_docx
 from xinqu.issue.printed import render_pdf
 from xinqu.issue.render import render_issue
+from xinqu.process import Candidate
 from xinqu.store.articles import Article
 from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER
 

@@ -1,4 +1,4 @@
-"""What every tests/test_source_<name>.py uses: a source's fixture site read as its real site.
+"""A source's fixture site read as its real site (for its expectation file and family tests).
 
 A fixture site mirrors the real site's paths (tests/fixtures/sites/<name>/…), so a
 response is built from the file a real URL maps to, *with that real URL*, and the

@@ -18,7 +18,7 @@ from mailkit import (
 from support import closed_port
 
 from xinqu.errors import DeliveryError
-from xinqu.mail import send_issue
+from xinqu.mail import send_alert, send_issue
 from xinqu.store.deliveries import Delivery, delivery_counts
 from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER
 from xinqu.store.subscribers import get_subscriber
@@ -156,6 +156,30 @@ def test_5xx_marks_the_recipient_bounced(make_config, tmp_path):
     with app.store.session() as session:
         assert get_subscriber(session, "zhao.min@example.net").state == "bounced"
         assert delivery_counts(session, issue.id)["bounced"] == 1
+
+
+@pytest.mark.parametrize(
+    "rejection",
+    [
+        "550 5.1.1 <editor@example.org>: Recipient address rejected: User unknown",
+        "451 4.7.1 <editor@example.org>: Greylisted, try again later",
+    ],
+)
+def test_a_refused_alert_is_one_line_whether_the_refusal_is_temporary_or_permanent(
+    rejection, make_config, tmp_path
+):
+    sink = SmtpSink(rcpt_replies={"editor@example.org": [rejection] * 5})
+    with serve_smtp(sink):
+        app = make_app(
+            make_config, tmp_path, mail=smtp_settings(sink.port, editor="editor@example.org")
+        )
+        with pytest.raises(DeliveryError) as caught:
+            send_alert(app, "crawl failed", "nothing was crawled")
+    code = rejection.split()[0]
+    assert str(caught.value) == (
+        f"mail to editor@example.org was refused: {code} RCPT TO: {rejection[4:]}"
+    )
+    assert sink.copies() == {}
 
 
 def test_unreachable_smtp_is_one_line_and_loses_nothing(make_config, tmp_path):

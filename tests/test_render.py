@@ -12,9 +12,9 @@ import pytest
 
 from xinqu.config import SHIPPED_CONFIG_DIR, Config, load_config
 from xinqu.issue.build import assemble
-from xinqu.issue.candidates import Candidate
 from xinqu.issue.printed import print_document, print_html, render_pdf
 from xinqu.issue.render import render_issue, render_notice
+from xinqu.process import Candidate
 from xinqu.store.articles import Article
 from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from xinqu.issue.candidates import Candidate
 from xinqu.issue.select import choose, rank, substance
+from xinqu.process import Candidate
 from xinqu.store.articles import Article
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -1,16 +1,13 @@
 """`xinqu sources new NAME URL` against a fixture site on 127.0.0.1: it captures the list
-and two articles at their real paths, adds the entry and writes a test that fails until
-its expected values are filled in (and passes once they are)."""
+and two articles at their real paths, adds the entry and writes the source's expectation,
+whose checks fail until its expected values are filled in (and pass once they are)."""
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
+import json
 from pathlib import Path
 
-import test_source_guian as guian
+from source_expectations import FILE, checks_of
 from support import SITES, run_xinqu
 
 from xinqu.config import load_config
@@ -21,6 +18,7 @@ ARTICLE_PATHS = [
     "xwdt/gayw/202611/t20261120_90229871.html",
     "xwdt/gayw/202611/t20261124_90231456.html",
 ]
+GUIAN = "https://www.gaxq.gov.cn"
 
 
 def shipped_style_config(make_config) -> Path:
@@ -34,35 +32,32 @@ def shipped_style_config(make_config) -> Path:
     return config
 
 
-def run_pytest(test_file: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=test_file.parent,
-        env=env,
-        check=False,
-    )
+def failures(folder: Path) -> tuple[int, int]:
+    """(failed, passed) of the expectation's checks, as the parametrised test counts them."""
+    failed = passed = 0
+    for check in checks_of(folder):
+        try:
+            check.run()
+        except AssertionError:
+            failed += 1
+        else:
+            passed += 1
+    return failed, passed
 
 
-def fill_in(text: str, local: str) -> str:
+def fill_in(expectation: dict, local: str) -> dict:
     """What an editor does: write down what the pages show (here: guian's known values)."""
-    for url, expected in guian.ARTICLES.items():
-        mine = url.replace("https://www.gaxq.gov.cn", local)
-        text = re.sub(
-            rf'("{re.escape(mine)}",\n\s+)\{{[^}}]*\}}', lambda m, e=expected: m[1] + repr(e), text
-        )
-    for url, title, published in guian.entries(guian.CASE.list_page(guian.LIST_URL)):
-        mine = url.replace("https://www.gaxq.gov.cn", local)
-        text = text.replace(
-            f'"{mine}",\n        TODO,\n        TODO,', f'"{mine}", {title!r}, {published!r},'
-        )
-    return text
+    known = json.loads((SITES / "guian" / FILE).read_text("utf-8"))
+    rows = {row[0].replace(GUIAN, local): row for row in known["lists"][0]["entries"]}
+    for listed in expectation["lists"]:
+        listed["first_entries"] = [[url, *rows[url][1:]] for url, _, _ in listed["first_entries"]]
+    expectation["articles"] = {
+        url: known["articles"][url.replace(local, GUIAN)] for url in expectation["articles"]
+    }
+    return expectation
 
 
-def test_sources_new_captures_a_site_and_writes_a_failing_test(
+def test_sources_new_captures_a_site_and_writes_a_failing_expectation(
     site_server, make_config, frozen_now, tmp_path
 ):
     site = site_server("guian")
@@ -85,23 +80,17 @@ def test_sources_new_captures_a_site_and_writes_a_failing_test(
     )
     root = tests_dir / "fixtures" / "sites" / "guian2"
     captured = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
-    assert captured == sorted([LIST_PATH, *ARTICLE_PATHS])
+    assert captured == sorted([LIST_PATH, *ARTICLE_PATHS, FILE])
     for path in captured:
-        assert (root / path).read_bytes() == (SITES / "guian" / path).read_bytes()
+        if path != FILE:
+            assert (root / path).read_bytes() == (SITES / "guian" / path).read_bytes()
 
-    test_file = tests_dir / "test_source_guian2.py"
-    ruff = [sys.executable, "-m", "ruff"]
-    assert subprocess.run([*ruff, "check", "-q", str(test_file)], check=False).returncode == 0
-    assert subprocess.run([*ruff, "format", "--check", "-q", str(test_file)]).returncode == 0
-    unfilled = run_pytest(test_file)
-    assert unfilled.returncode == 1
-    assert "9 failed" in unfilled.stdout
-
-    local = site.url().rstrip("/")
-    test_file.write_text(fill_in(test_file.read_text("utf-8"), local), "utf-8")
-    filled = run_pytest(test_file)
-    assert filled.returncode == 0, filled.stdout
-    assert "9 passed" in filled.stdout
+    assert failures(root) == (9, 0)
+    expectation = json.loads((root / FILE).read_text("utf-8"))
+    assert expectation["config_dir"] == str(config.resolve())
+    filled = fill_in(expectation, site.url().rstrip("/"))
+    (root / FILE).write_text(json.dumps(filled, ensure_ascii=False, indent=2), "utf-8")
+    assert failures(root) == (0, 9)
 
 
 def test_sources_new_reports_a_blocked_site_and_writes_nothing(

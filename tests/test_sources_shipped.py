@@ -1,10 +1,9 @@
-"""Invariants of the shipped sources: all 19 areas, each with a fixture site and a test."""
+"""Invariants of the shipped sources: all 19 areas, each with a fixture site and an expectation."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from source_expectations import FILE, TODO, case_of, folders, load
 from sources_support import SITES, fixture_file
 
 from crawler.families import FAMILIES, get_family
@@ -13,7 +12,6 @@ from crawler.families.trs import trs_next_page
 from crawler.genspider import AREAS
 from xinqu.config import load_config
 
-TESTS = Path(__file__).parent
 SOURCES = load_config().sources
 NAMES = [
     "pudong",
@@ -44,12 +42,22 @@ def test_every_area_is_shipped_under_its_slug():
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda s: s.name)
-def test_source_has_family_fixture_test_and_a_note_when_assumed(source):
+def test_source_has_family_fixture_expectation_and_a_note_when_assumed(source):
     assert (source.family or "generic") in FAMILIES
-    assert (TESTS / f"test_source_{source.name}.py").is_file()
     (first,) = get_family(source.family).list_requests(source, source.urls[0])
     assert fixture_file(SITES / source.name, first.url).is_file()
     assert source.verified or source.note
+    assert (SITES / source.name / FILE).is_file()
+    expectation = load(SITES / source.name)
+    assert expectation.lists and expectation.lists[0].url in source.urls
+    assert len(expectation.articles) >= 2
+    assert TODO not in (SITES / source.name / FILE).read_text("utf-8")
+
+
+@pytest.mark.parametrize("folder", folders(), ids=lambda f: f.name)
+def test_every_expectation_is_of_a_configured_source(folder):
+    case = case_of(folder, load(folder))
+    assert case.source.name == folder.name
 
 
 @pytest.mark.parametrize(

@@ -256,7 +256,11 @@ class Source(_Strict):
     site_name: str = Field(min_length=1)
     list_urls: list[AnyHttpUrl] = Field(min_length=1)
     family: str | None = None
-    family_options: dict[str, Any] = Field(default_factory=dict)
+    family_options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="checked against the family's options model (crawler/families) "
+        "before a crawl or a check starts",
+    )
     enabled: bool = True
     verified: bool = True
     max_pages: int | None = Field(None, ge=1, le=100)
@@ -443,13 +447,26 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
-def _describe(path: Path, exc: ValidationError) -> str:
+def _describe(
+    path: Path,
+    exc: ValidationError,
+    *,
+    within: str = "",
+    unknown: str = "unknown key (check the spelling against docs/product.md)",
+) -> str:
+    """One line for the first problem: file, key, what was expected.
+
+    ``within``: where in the file the validated part sits (``sources[0] (pudong).family_options``)
+    when only a part of it was validated; ``unknown``: the message for an unknown key.
+    """
     first = exc.errors()[0]
     where = _loc(tuple(first["loc"]))
+    if within:
+        where = within if where == "(top level)" else f"{within}.{where}"
     message = first["msg"].removeprefix("Value error, ")
     extra = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     if first["type"] == "extra_forbidden":
-        message = "unknown key (check the spelling against docs/product.md)"
+        message = unknown
     elif first["type"] == "missing":
         message = "required key is missing"
     else:
@@ -476,6 +493,12 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of keys at the top level")
     return raw
+
+
+def invalid_part(path: Path, exc: ValidationError, within: str, unknown: str) -> ConfigError:
+    """The one-line error for a part of ``path`` validated after loading (e.g. a
+    source's ``family_options``, whose model belongs to the family's code)."""
+    return ConfigError(_describe(path, exc, within=within, unknown=unknown))
 
 
 def _validate(model: type[_M], path: Path, data: dict[str, Any]) -> _M:

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import Annotated, Any, ClassVar, Self
 
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 from scrapy import Request
 from scrapy.http import Response
 
@@ -35,10 +37,36 @@ class ListPage:
     data_urls: list[str] = field(default_factory=list)
 
 
+def _number_as_text(value: Any) -> Any:
+    """YAML reads ``sid: 200011`` as a number; the platform's ids are text."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+#: A platform id (channel, site id), given in YAML quoted or not.
+Code = Annotated[str, BeforeValidator(_number_as_text)]
+
+
+class FamilyOptions(BaseModel):
+    """A family's ``family_options:``, every key declared, so a typo is an error.
+
+    A family with options subclasses this and names the subclass as its
+    ``options``; the family without any takes none (any key is an error).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def of(cls, source: Source) -> Self:
+        """The source's options (checked before the crawl by ``crawler.families.family_for``)."""
+        return cls.model_validate(source.family_options)
+
+
 class Family:
     """Default behaviour; subclasses override what their platform does differently."""
 
     name = "generic"
+    #: What ``family_options:`` this platform takes.
+    options: ClassVar[type[FamilyOptions]] = FamilyOptions
     #: Selectors a platform is known to use, tried before automatic extraction.
     article_selectors = ArticleSelectors()
 

@@ -17,13 +17,14 @@ from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
+from pydantic import Field
 from scrapy import Request
 from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors
 from crawler.extract.dates import parse_datetime
 from crawler.extract.listing import ListEntry
-from crawler.families.base import ListPage
+from crawler.families.base import Code, FamilyOptions, ListPage
 from crawler.families.common import (
     PatternListFamily,
     clean_title,
@@ -38,6 +39,14 @@ ARTICLE = re.compile(r"/content/(?:\d+/\d+/)?(?:m?post)_\d+\.html$")
 _DATE_KEYS = ("display_publish_time", "first_publish_time", "publish_time", "created_at")
 
 
+class GkmlptOptions(FamilyOptions):
+    """``sid``: the site id the gkmlpt API wants; ``category``: the directory's
+    category when the list URL's ``#<category>`` does not name one."""
+
+    sid: Code | None = None
+    category: int = Field(0, ge=0)
+
+
 def api_url(url: str, source: Source) -> str:
     """The gkmlpt API URL for a configured list URL (app page or API)."""
     parts = urlsplit(url)
@@ -46,10 +55,11 @@ def api_url(url: str, source: Source) -> str:
     if "/gkmlpt/" not in parts.path:
         return url
     root = parts.path.split("/gkmlpt/")[0]
-    category = parts.fragment or str(source.family_options.get("category", 0))
+    options = GkmlptOptions.of(source)
+    category = parts.fragment or str(options.category)
     query: dict[str, Any] = {"page": 1}
-    if sid := source.family_options.get("sid"):
-        query["sid"] = sid
+    if options.sid:
+        query["sid"] = options.sid
     return urlunsplit(
         (parts.scheme, parts.netloc, f"{root}/gkmlpt/api/all/{category}", urlencode(query), "")
     )
@@ -64,6 +74,7 @@ def _date(record: dict[str, Any], tz: tzinfo, now: datetime) -> datetime | None:
 
 class GkmlptFamily(PatternListFamily):
     name = "gkmlpt"
+    options = GkmlptOptions
     article_url = ARTICLE
     article_selectors = ArticleSelectors(
         body=".article-content, .news_cont_d_wrap, .article_con, #zoom",

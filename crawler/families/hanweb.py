@@ -17,12 +17,13 @@ from datetime import datetime, tzinfo
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
+from pydantic import Field
 from scrapy import FormRequest, Request
 from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors
 from crawler.extract.listing import ListEntry
-from crawler.families.base import Family, ListPage
+from crawler.families.base import Family, FamilyOptions, ListPage
 from crawler.families.common import anchor_title, date_in_url, response_text, row_date, unique
 from xinqu.config import Source
 
@@ -37,8 +38,17 @@ _FORM_DEFAULTS = {"col": "1", "appid": "1", "path": "/", "sourceContentType": "1
 _FORM_KEYS = ("webid", "columnid", "unitid", "webname", "permissiontype", "path")
 
 
+class HanwebOptions(FamilyOptions):
+    """``perpage`` and ``group``: the data proxy's page size and records per request
+    (default: the list page's own ``perpage``, and as many records as it embeds)."""
+
+    perpage: int | None = Field(None, ge=1)
+    group: int | None = Field(None, ge=1)
+
+
 class HanwebFamily(Family):
     name = "hanweb"
+    options = HanwebOptions
     article_selectors = ArticleSelectors(body="#zoom, .main-txt, #barrierfree_container .con")
 
     def parse_list(self, response: Response, source: Source, tz: tzinfo, now: datetime) -> ListPage:
@@ -83,8 +93,9 @@ class HanwebFamily(Family):
         total = _TOTAL.search(store)
         if total is not None and end >= int(total.group(1)):
             return None
-        perpage = str(source.family_options.get("perpage", current.get("perpage", 15)))
-        group = int(source.family_options.get("group", count))
+        options = HanwebOptions.of(source)
+        perpage = str(options.perpage or current.get("perpage", 15))
+        group = options.group or count
         form = {**_FORM_DEFAULTS, **{k: params[k] for k in _FORM_KEYS if k in params}}
         query = {
             "startrecord": end + 1,

@@ -14,33 +14,43 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
+from pydantic import Field
 from scrapy import Request
 from scrapy.http import JsonRequest, Response
 
 from crawler.extract.article import ArticleSelectors
 from crawler.extract.dates import parse_datetime
 from crawler.extract.listing import ListEntry
-from crawler.families.base import Family, ListPage
+from crawler.families.base import Code, Family, FamilyOptions, ListPage
 from crawler.families.common import clean_title, date_in_url, first_key, json_body, unique
 from xinqu.config import Source
 
 API_PATH = "/zwgk-search-front/api/data/"
 
 
+class PudongOptions(FamilyOptions):
+    """``endpoint``: the API's ``search`` or ``affair``; ``channels``: the column's
+    channel ids; ``page_size``: records asked per page."""
+
+    endpoint: Literal["search", "affair"] = "search"
+    channels: list[Code] = Field(default_factory=list)
+    page_size: int = Field(20, ge=1, le=100)
+
+
 def _api_request(source: Source, list_url: str, page: int) -> JsonRequest:
     parts = urlsplit(list_url)
     origin = f"{parts.scheme}://{parts.netloc}"
-    endpoint = str(source.family_options.get("endpoint", "search"))
+    options = PudongOptions.of(source)
     payload = {
         "pageNo": page,
-        "pageSize": int(source.family_options.get("page_size", 20)),
-        "channelList": [str(c) for c in source.family_options.get("channels", [])],
+        "pageSize": options.page_size,
+        "channelList": list(options.channels),
     }
     return JsonRequest(
-        origin + API_PATH + endpoint,
+        origin + API_PATH + options.endpoint,
         data=payload,
         headers={"Referer": list_url, "Origin": origin},
         meta={"pudong_list_url": list_url, "pudong_page": page},
@@ -49,6 +59,7 @@ def _api_request(source: Source, list_url: str, page: int) -> JsonRequest:
 
 class PudongFamily(Family):
     name = "pudong"
+    options = PudongOptions
     article_selectors = ArticleSelectors(body="#ivs_content")
 
     def list_requests(self, source: Source, url: str, **meta: object) -> Iterable[Request]:

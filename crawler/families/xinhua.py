@@ -19,13 +19,14 @@ from typing import Any
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
+from pydantic import Field
 from scrapy import Request
 from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors, ExtractedArticle
 from crawler.extract.dates import parse_datetime
 from crawler.extract.listing import ListEntry
-from crawler.families.base import Family, ListPage
+from crawler.families.base import Family, FamilyOptions, ListPage
 from crawler.families.common import (
     clean_title,
     date_in_url,
@@ -41,8 +42,15 @@ ARTICLE = re.compile(r"(/20\d{6}/[0-9a-f]{32}/c\.html|/c_\d+\.htm)$")
 DATASOURCE = re.compile(r"""data=["']datasource:([0-9a-zA-Z_]+)["']""")
 
 
+class XinhuaOptions(FamilyOptions):
+    """``datasource``: the list's ``ds_<id>.json`` id, fetched directly instead of the page."""
+
+    datasource: str | None = Field(None, pattern=r"^[0-9a-zA-Z_]+$")
+
+
 class XinhuaFamily(Family):
     name = "xinhua"
+    options = XinhuaOptions
     article_selectors = ArticleSelectors(
         title="h1#title, .head-line h1 .title, .h-title",
         date=".info .time, span.h-time",
@@ -50,7 +58,7 @@ class XinhuaFamily(Family):
     )
 
     def list_requests(self, source: Source, url: str, **meta: object) -> Iterable[Request]:
-        datasource = source.family_options.get("datasource")
+        datasource = XinhuaOptions.of(source).datasource
         yield Request(urljoin(url, f"ds_{datasource}.json") if datasource else url, meta=dict(meta))
 
     def parse_list(self, response: Response, source: Source, tz: tzinfo, now: datetime) -> ListPage:

@@ -1,8 +1,9 @@
-"""`xinqu sources new NAME URL`: add a source with its captured fixture site and a test.
+"""`xinqu sources new NAME URL`: add a source with its captured fixture site and expectation.
 
 Adding a site is three things and no code: the source entry in sources.yaml, the
-fixture site (list page and two articles, saved from the live site), and
-tests/test_source_NAME.py, which fails until someone fills in what the pages show.
+fixture site (list page and two articles, saved from the live site), and its
+tests/fixtures/sites/NAME/expected.json, which fails the tests until someone fills
+in what the pages show.
 """
 
 from __future__ import annotations
@@ -47,9 +48,9 @@ def new_source(
     family: str | None,
     tests_dir: Path,
 ) -> None:
-    """Capture URL's list page and two articles as fixtures, write a failing test, add NAME."""
+    """Capture URL's list page and two articles as fixtures, write their expectation, add NAME."""
     from crawler.families import get_family
-    from crawler.genspider import Capturer, guess_area, render_test
+    from crawler.genspider import EXPECTATION, Capturer, guess_area, render_expectation
 
     app: App = ctx.obj
     config_dir = app.editable_config_dir
@@ -57,9 +58,9 @@ def new_source(
         raise ConfigError(f"{config_dir / 'sources.yaml'}: source {name!r} exists")
     if not tests_dir.is_dir():
         raise ConfigError(f"{tests_dir}: tests folder not found (run from the project checkout)")
-    test_file = tests_dir / f"test_source_{name}.py"
-    if test_file.exists():
-        raise ConfigError(f"{test_file}: already exists")
+    expectation = tests_dir / "fixtures" / "sites" / name / EXPECTATION
+    if expectation.exists():
+        raise ConfigError(f"{expectation}: already exists")
     get_family(family)
     draft = {"name": name, "area": area or "?", "site_name": site_name or "?", "list_urls": [url]}
     try:
@@ -90,8 +91,10 @@ def new_source(
     )
     for path in capture.write():
         click.echo(f"captured {path}")
-    test_file.write_text(render_test(capture, captured=captured, config_dir=config_dir), "utf-8")
-    click.echo(f"wrote {test_file} (fails until its TODO values are filled in)")
+    expectation.write_text(
+        render_expectation(capture, captured=captured, config_dir=config_dir), "utf-8"
+    )
+    click.echo(f"wrote {expectation} (the tests fail until its TODO values are filled in)")
 
 
 COMMANDS: list[click.Command] = []

@@ -60,13 +60,14 @@ def check_sources_command(app: App, names: tuple[str, ...], check_all: bool) -> 
     Nothing is stored. Exits 1 when any source shows a problem.
     """
     from crawler.check import check_sources, format_check
+    from crawler.families import family_for
 
     if check_all:
         names = tuple(s.name for s in app.config.sources)
     if not names:
         raise UsageError("name one or more sources, or give --all")
     for name in names:
-        app.config.source(name)
+        family_for(app.config, app.config.source(name))
     verbose = click.get_current_context().find_root().params.get("verbose", 0)
     reports = check_sources(app, list(names), verbose=verbose)
     for report in reports:

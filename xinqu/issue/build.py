@@ -26,11 +26,12 @@ from xinqu.clock import now
 from xinqu.config import Config
 from xinqu.errors import XinquError
 from xinqu.health import freeze_issue_health
-from xinqu.issue.candidates import Candidate, section_candidates
 from xinqu.issue.headline import headline
 from xinqu.issue.render import render_issue
 from xinqu.issue.select import Scored, choose, rank
 from xinqu.issue.text import clean_line, paragraphs, safe_url
+from xinqu.process import Candidate
+from xinqu.process import candidates as section_candidates
 from xinqu.store.issues import Issue
 from xinqu.store.processing import mark_carried
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from xinqu.issue.candidates import Candidate
+from xinqu.process import Candidate
 
 _FIGURE = re.compile(r"\d[\d.,]*\s*(?:亿|万亿|千亿|百亿)(?:元|美元)?|\d[\d.]*\s*(?:%|％)")
 _DOCUMENT = re.compile(r"《[^《》]{2,60}》")

@@ -240,7 +240,7 @@ class _Sender:
         return True
 
     def _bounce(
-        self, delivery_id: int, subscriber_id: int, email: str, exc: TemporaryError
+        self, delivery_id: int, subscriber_id: int, email: str, exc: PermanentError
     ) -> None:
         with self.app.store.session() as session:
             deliveries.mark(session, delivery_id, "bounced", code=exc.code, error=str(exc))

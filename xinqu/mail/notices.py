@@ -19,7 +19,7 @@ from xinqu.health import SourceHealth
 from xinqu.issue.render import MessageParts, render_notice
 from xinqu.mail import tokens
 from xinqu.mail.message import identity, make_address, notice_message, recipient
-from xinqu.mail.transport import TemporaryError, open_transport
+from xinqu.mail.transport import ConnectionLostError, RefusedError, open_transport
 from xinqu.store.locks import delete_state, set_state, states_with_prefix
 from xinqu.store.subscribers import Subscriber
 
@@ -43,8 +43,10 @@ def _deliver(app: App, to_email: str, to_name: str | None, parts: MessageParts) 
     try:
         with open_transport(app) as transport:
             transport.send(msg, ident.sender.addr_spec, to_email, lambda: None)
-    except TemporaryError as exc:
+    except RefusedError as exc:
         raise DeliveryError(f"mail to {to_email} was refused: {exc}") from None
+    except ConnectionLostError as exc:
+        raise DeliveryError(f"mail to {to_email} may not have been sent: {exc}") from None
 
 
 def send_alert(app: App, subject: str, text: str) -> None:

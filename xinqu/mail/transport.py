@@ -31,8 +31,16 @@ log = logging.getLogger(__name__)
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
-class TemporaryError(Exception):
-    """A 4xx answer (or a dropped connection): the same message may be tried again."""
+class SendError(Exception):
+    """One message was not surely handed over; the run can go on with the next one.
+
+    A failure that stops the whole run (no connection, the login or the sender
+    refused) is a :class:`~xinqu.errors.DeliveryError` instead.
+    """
+
+
+class RefusedError(SendError):
+    """The server answered a step of this message with an error code."""
 
     def __init__(self, code: int, text: str) -> None:
         super().__init__(f"{code} {text}")
@@ -40,11 +48,15 @@ class TemporaryError(Exception):
         self.text = text
 
 
-class PermanentError(TemporaryError):
-    """A 5xx answer: this recipient will not take the message."""
+class TemporaryError(RefusedError):
+    """A 4xx answer: the same message may be tried again later."""
 
 
-class ConnectionLostError(Exception):
+class PermanentError(RefusedError):
+    """A 5xx answer: this recipient will not take the message (a bounce)."""
+
+
+class ConnectionLostError(SendError):
     """The connection broke; whether the current message arrived depends on when."""
 
 
@@ -76,7 +88,7 @@ def _reply_text(reply: bytes | str) -> str:
     return " ".join(text.split())
 
 
-def _failure(code: int, reply: bytes | str, step: str) -> TemporaryError:
+def _failure(code: int, reply: bytes | str, step: str) -> RefusedError:
     text = f"{step}: {_reply_text(reply)}"
     if 500 <= code < 600:
         return PermanentError(code, text)

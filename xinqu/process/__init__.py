@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from xinqu.app import App
 from xinqu.process.classify import OUT, Classifier, build_classifier
 from xinqu.process.dedupe import DedupeParams, Doc, exact_near_duplicate, group
 from xinqu.process.minhash import Hashes, shingle_hashes, signature
@@ -40,6 +41,8 @@ SHORT_TEXT = 60
 
 @dataclass
 class ProcessReport:
+    """What one ``run_process`` did: articles read, signatures reused, stories by section."""
+
     articles: int = 0
     reused: int = 0
     groups: int = 0
@@ -60,14 +63,18 @@ class ProcessReport:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A story an issue may carry: its representative article and the rest of its group."""
+    """A story an issue may carry: its representative article and the rest of its group.
+
+    ``also_at``: the other members' URLs; ``group``: every member's article id;
+    ``overridden``: an editor set the section (score 1.0, reason "set by the editor").
+    """
 
     article: Article
     section: str
-    score: float
-    reason: str
-    also_at: list[str]
-    group: list[int]
+    score: float = 0.0
+    reason: str = ""
+    also_at: tuple[str, ...] = ()
+    group: tuple[int, ...] = ()
     overridden: bool = False
 
 
@@ -84,7 +91,7 @@ def is_official_for(site_name: str, area: str, title: str, text: str) -> bool:
     return any(name and name in head for name in names)
 
 
-def _classifier(app) -> Classifier:  # type: ignore[no-untyped-def]
+def _classifier(app: App) -> Classifier:
     sections = app.config.sections
     return build_classifier(
         sections.classifier,
@@ -94,7 +101,7 @@ def _classifier(app) -> Classifier:  # type: ignore[no-untyped-def]
     )
 
 
-def run_process(app, *, since: datetime | None = None) -> ProcessReport:  # type: ignore[no-untyped-def]
+def run_process(app: App, *, since: datetime | None = None) -> ProcessReport:
     """Dedupe and classify the stored articles (those first seen or published since ``since``)."""
     started = time.perf_counter()
     classifier = _classifier(app)
@@ -336,8 +343,8 @@ def candidates(
                 section=section,
                 score=1.0 if overridden else state.score,
                 reason="set by the editor" if overridden else state.reason,
-                also_at=[url for i, url, _ in group_members if i != article.id],
-                group=ids,
+                also_at=tuple(url for i, url, _ in group_members if i != article.id),
+                group=tuple(ids),
                 overridden=overridden,
             )
         )
@@ -345,5 +352,5 @@ def candidates(
     return out
 
 
-def section_keys(app) -> list[str]:  # type: ignore[no-untyped-def]
+def section_keys(app: App) -> list[str]:
     return [*app.config.sections.keys, OUT]
