@@ -26,6 +26,12 @@ class Candidate:
     score: float = 0.0
     reason: str = ""
     also_at: tuple[str, ...] = field(default_factory=tuple)
+    area: str = ""
+
+    @property
+    def story_area(self) -> str:
+        """The area the story is about (processing's or the editor's), else the site's."""
+        return self.area or self.article.area
 
 
 def _adapt(record: Any, section_key: str) -> Candidate:
@@ -35,6 +41,7 @@ def _adapt(record: Any, section_key: str) -> Candidate:
         score=float(record.score or 0.0),
         reason=str(record.reason or ""),
         also_at=tuple(str(u) for u in (record.also_at or ())),
+        area=str(record.area or ""),
     )
 
 

@@ -1,9 +1,10 @@
 """Processing: dedupe and classify stored articles into candidates for an issue.
 
-``run_process`` reads the store (it never fetches), groups duplicates, classifies
-and writes the results through ``xinqu.store.processing``; ``candidates`` is
-what the issue selects from. Editors' overrides (section, merge, split) live in
-their own tables and are applied on every run, so re-processing never undoes them.
+``run_process`` reads the store (it never fetches), groups duplicates, classifies,
+decides each story's area (xinqu.process.area) and writes the results through
+``xinqu.store.processing``; ``candidates`` is what the issue selects from. Editors'
+overrides (section, area, merge, split) live in their own tables and are applied on
+every run, so re-processing never undoes them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from xinqu.process.area import EDITOR, SITE, AreaIndex, shipped_index
 from xinqu.process.classify import OUT, Classifier, build_classifier
 from xinqu.process.dedupe import DedupeParams, Doc, exact_near_duplicate, group
 from xinqu.process.minhash import Hashes, shingle_hashes, signature
@@ -25,6 +27,7 @@ from xinqu.store.articles import Article
 from xinqu.store.processing import (
     ArticleProcessing,
     ProcessingRow,
+    area_overrides,
     carried_ids,
     merges,
     overrides,
@@ -69,6 +72,8 @@ class Candidate:
     also_at: list[str]
     group: list[int]
     overridden: bool = False
+    area: str = ""
+    area_where: str = ""
 
 
 OFFICIAL_SITE = ("官网", "门户网站", "政府网", "管委会")
@@ -99,7 +104,9 @@ def run_process(app, *, since: datetime | None = None) -> ProcessReport:  # type
     started = time.perf_counter()
     classifier = _classifier(app)
     with app.store.session() as session:
-        report = process_session(session, classifier, since=since)
+        report = process_session(
+            session, classifier, since=since, areas=AreaIndex(app.config.areas)
+        )
     report.seconds = time.perf_counter() - started
     log.info(report.summary())
     return report
@@ -111,8 +118,10 @@ def process_session(
     *,
     since: datetime | None = None,
     params: DedupeParams | None = None,
+    areas: AreaIndex | None = None,
 ) -> ProcessReport:
     params = params or DedupeParams()
+    areas = areas or shipped_index()
     query = select(
         Article.id,
         Article.site_name,
@@ -233,6 +242,7 @@ def process_session(
         else:
             prev = old[d.id]
             section, score, reason = prev.section, prev.score, prev.reason
+        place = areas.decide(a.title, a.text, a.area)
         rows.append(
             ProcessingRow(
                 article_id=d.id,
@@ -245,6 +255,9 @@ def process_session(
                 score=score,
                 reason=reason,
                 classifier=version,
+                area=place.area,
+                area_where=place.where,
+                area_evidence="、".join(place.evidence),
             )
         )
     replace_processing(session, rows)
@@ -276,6 +289,21 @@ def _effective_section(own: str, group_members: list[int], edits: dict) -> str: 
     if not chosen:
         return own
     return max(chosen, key=lambda o: o.updated_at).section
+
+
+def effective_area(
+    state: ArticleProcessing | None,
+    article: Article,
+    group_members: list[int],
+    edits: dict,  # type: ignore[type-arg]
+) -> tuple[str, str]:
+    """(area, where) of a story: the editor's (latest in its group), else processing's."""
+    chosen = [edits[m] for m in group_members if m in edits]
+    if chosen:
+        return max(chosen, key=lambda o: o.updated_at).area, EDITOR
+    if state is not None and state.area:
+        return state.area, state.area_where or ""
+    return article.area, SITE
 
 
 def candidates(
@@ -319,6 +347,7 @@ def candidates(
     for gid, article_id, url, stamp in member_rows:
         members.setdefault(gid, []).append((article_id, url, stamp))
     edits = overrides(session)
+    area_edits = area_overrides(session)
     carried = carried_ids(session, except_issue=except_issue)
     out: list[Candidate] = []
     for article, state in reps:
@@ -330,6 +359,7 @@ def candidates(
         if section != section_key:
             continue
         overridden = section != state.section or any(m in edits and edits[m].section for m in ids)
+        area, area_where = effective_area(state, article, ids, area_edits)
         out.append(
             Candidate(
                 article=article,
@@ -339,6 +369,8 @@ def candidates(
                 also_at=[url for i, url, _ in group_members if i != article.id],
                 group=ids,
                 overridden=overridden,
+                area=area,
+                area_where=area_where,
             )
         )
     out.sort(key=lambda c: (-c.score, c.article.published_at or c.article.first_seen, c.article.id))
