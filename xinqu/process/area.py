@@ -8,8 +8,10 @@ last resort. The decision reads, in this order:
 2. the lead (the first ``lead_chars`` of the text), when the headline names none;
 3. the carrying site's own area, when neither names any.
 
-One area found decides. Of two, one that clearly dominates decides (twice the
-weight of the other, a mention in the headline counting double); otherwise the
+One area found decides. Of two, one that clearly dominates decides (half as much
+weight again as the other: a mention in the headline counts 2, one in the lead 1,
+and the headline's first-named area, its usual subject, 1 more unless the two are
+joined as equals, 浦东新区与金普新区); otherwise the
 story is about several areas (``several``, 多个新区). So is a story whose headline
 speaks of the areas as a whole (``several_markers``: 国家级新区 …) without naming
 one, and one that names none at all but whose lead speaks of them so.
@@ -95,7 +97,11 @@ class AreaIndex:
 
     def mentions(self, text: str) -> list[tuple[str, str]]:
         """(area, term) for every name or alias in a folded text, longest match first."""
-        found: list[tuple[str, str]] = []
+        return [(area, term) for area, term, _ in self._located(text)]
+
+    def _located(self, text: str) -> list[tuple[str, str, int]]:
+        """(area, term, position) of every name or alias in a folded text."""
+        found: list[tuple[str, str, int]] = []
         i = 0
         while i < len(text):
             for term in self._by_first.get(text[i], ()):
@@ -103,7 +109,7 @@ class AreaIndex:
                     end = i + len(term)
                     area = self._owner[term]
                     if area is not None and not text.startswith(self._streets, end):
-                        found.append((area, term))
+                        found.append((area, term, i))
                     i = end
                     break
             else:
@@ -126,12 +132,15 @@ class AreaIndex:
     def decide(self, title: str, text: str, site_area: str) -> AreaDecision:
         head = fold(title)
         lead = fold(text[: self.config.lead_chars * 2])[: self.config.lead_chars]
-        in_head = self.mentions(head)
+        located = self._located(head)
+        in_head = [(area, term) for area, term, _ in located]
         in_lead = self.mentions(lead)
         head_marker = next((m for m in self._markers if m in head), None)
         lead_marker = next((m for m in self._markers if m in lead), None)
         if in_head:
-            return self._weigh(in_head, in_lead, HEADLINE, bool(head_marker or lead_marker))
+            subject = _subject(head, located)
+            national = bool(head_marker or lead_marker)
+            return self._weigh(in_head, in_lead, HEADLINE, national, subject)
         if head_marker:
             return AreaDecision(self.several, HEADLINE, (head_marker,))
         if in_lead:
@@ -146,8 +155,9 @@ class AreaIndex:
         in_lead: list[tuple[str, str]],
         where: str,
         national: bool,
+        subject: str | None = None,
     ) -> AreaDecision:
-        """One area named decides; of two, one with twice the weight; else several."""
+        """One area named decides; of two, one with clearly more weight; else several."""
         decisive = in_head or in_lead
         named = list(dict.fromkeys(a for a, _ in decisive))
         if len(named) == 1:
@@ -157,10 +167,29 @@ class AreaIndex:
             score[area] += 2
         for area, _ in in_lead:
             score[area] += 1
+        if subject is not None:
+            score[subject] += 1
         (top, first), (_, second) = sorted(((a, score[a]) for a in named), key=lambda x: -x[1])[:2]
-        if len(named) == 2 and not national and first >= 2 * second:
+        if len(named) == 2 and not national and 2 * first >= 3 * second:
             return AreaDecision(top, where, _terms_of([*in_head, *in_lead], top))
         return AreaDecision(self.several, where, tuple(dict.fromkeys(t for _, t in decisive)))
+
+
+#: Two areas joined by one of these are named alike (浦东新区与金普新区): neither is the subject.
+_JOINED = re.compile(r"^(?:与|和|及|同|、|,|，|携手|联手|牵手|对接)$")
+
+
+def _subject(head: str, located: list[tuple[str, str, int]]) -> str | None:
+    """The headline's first-named area, which Chinese headlines put first as their subject.
+
+    None when the next area named follows it at once joined by 与/和/、 …, as equals.
+    """
+    first_area, first_term, at = located[0]
+    others = [(area, pos) for area, _, pos in located if area != first_area]
+    if not others:
+        return first_area
+    between = head[at + len(first_term) : others[0][1]]
+    return None if _JOINED.match(between) else first_area
 
 
 def _terms_of(found: list[tuple[str, str]], area: str) -> tuple[str, ...]:
