@@ -14,7 +14,8 @@ and the headline's first-named area, its usual subject, 1 more unless the two ar
 joined as equals, 浦东新区与金普新区); otherwise the
 story is about several areas (``several``, 多个新区). So is a story whose headline
 speaks of the areas as a whole (``several_markers``: 国家级新区 …) without naming
-one, and one that names none at all but whose lead speaks of them so.
+one, one that names none at all but whose lead speaks of them so, and a national
+event that names an area only as its venue (在福州新区召开第九次国家级新区工作经验交流会).
 
 Text is folded first (traditional → simplified, full width → ASCII) and the
 pinyin annotations copying sites leave behind (``新區(qū)``) are removed, so a
@@ -134,16 +135,21 @@ class AreaIndex:
         lead = fold(text[: self.config.lead_chars * 2])[: self.config.lead_chars]
         located = self._located(head)
         in_head = [(area, term) for area, term, _ in located]
-        in_lead = self.mentions(lead)
+        lead_located = self._located(lead)
+        in_lead = [(area, term) for area, term, _ in lead_located]
         head_marker = next((m for m in self._markers if m in head), None)
         lead_marker = next((m for m in self._markers if m in lead), None)
         if in_head:
-            subject = _subject(head, located)
             national = bool(head_marker or lead_marker)
+            if national and _only_venue(head, located):
+                return AreaDecision(self.several, HEADLINE, (head_marker or lead_marker or "",))
+            subject = _subject(head, located)
             return self._weigh(in_head, in_lead, HEADLINE, national, subject)
         if head_marker:
             return AreaDecision(self.several, HEADLINE, (head_marker,))
         if in_lead:
+            if lead_marker and _only_venue(lead, lead_located):
+                return AreaDecision(self.several, LEAD, (lead_marker,))
             return self._weigh([], in_lead, LEAD, bool(lead_marker))
         if lead_marker:
             return AreaDecision(self.several, LEAD, (lead_marker,))
@@ -177,6 +183,18 @@ class AreaIndex:
 
 #: Two areas joined by one of these are named alike (浦东新区与金普新区): neither is the subject.
 _JOINED = re.compile(r"^(?:与|和|及|同|、|,|，|携手|联手|牵手|对接)$")
+
+
+#: An area named only as where a national event took place (在福州新区召开第九次国家级新区…会).
+_VENUE_AFTER = re.compile(r"^(?:组织|隆重|正式)?(?:召开|举办|举行|开幕)")
+
+
+def _only_venue(text: str, located: list[tuple[str, str, int]]) -> bool:
+    """Every area named is named as the venue: the story is the national event's."""
+    return all(
+        text[pos - 1 : pos] == "在" and _VENUE_AFTER.match(text[pos + len(term) :])
+        for _, term, pos in located
+    )
 
 
 def _subject(head: str, located: list[tuple[str, str, int]]) -> str | None:
