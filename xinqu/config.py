@@ -1,4 +1,4 @@
-"""Validated configuration: settings.yaml, sources.yaml and sections.yaml.
+"""Validated configuration: settings.yaml, sources.yaml, sections.yaml and areas.yaml.
 
 Configuration reaches code only as the frozen pydantic objects defined here. Any
 mistake is reported as one ``ConfigError`` line naming the file, the key and what
@@ -418,6 +418,75 @@ class SectionsFile(_Strict):
         return [s.key for s in self.sections]
 
 
+class AreaEntry(_Strict):
+    """One new area: the names and places that say a story is about it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    names: list[str] = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    short: list[str] = Field(
+        default_factory=list, description="too ambiguous to decide an area; headline check only"
+    )
+    not_: list[str] = Field(
+        default_factory=list, alias="not", description="phrases containing a name that are not it"
+    )
+
+    @field_validator("names", "aliases", "short", "not_")
+    @classmethod
+    def _terms(cls, value: list[str]) -> list[str]:
+        for term in value:
+            if not term.strip() or term != term.strip():
+                raise ValueError(f"expected names without surrounding spaces, got {term!r}")
+        return value
+
+    @property
+    def terms(self) -> list[str]:
+        """What decides the area: its names and its aliases."""
+        return [*self.names, *self.aliases]
+
+
+class AreasFile(_Strict):
+    """areas.yaml: each new area's names and aliases, and how a story's area is decided."""
+
+    several: str = Field("多个新区", min_length=1)
+    several_markers: list[str] = Field(default_factory=list)
+    lead_chars: int = Field(200, ge=0, le=5000)
+    street_suffixes: list[str] = Field(default_factory=list)
+    areas: dict[str, AreaEntry] = Field(min_length=1)
+    left_out: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("areas")
+    @classmethod
+    def _consistent(cls, value: dict[str, AreaEntry]) -> dict[str, AreaEntry]:
+        owner: dict[str, str] = {}
+        for area, entry in value.items():
+            if not area.endswith("新区") or len(area) < 4:
+                raise ValueError(f"an area's name ending in 新区 as the key, got {area!r}")
+            for term in entry.terms:
+                if owner.get(term, area) != area:
+                    raise ValueError(
+                        f"each alias under one area: {term!r} is under {owner[term]} and {area}"
+                    )
+                owner[term] = area
+        for area, entry in value.items():
+            known = [*entry.terms, *entry.short]
+            for phrase in entry.not_:
+                if phrase in owner:
+                    raise ValueError(f"{area}.not: {phrase!r} is an alias of {owner[phrase]}")
+                if not any(term in phrase for term in known):
+                    raise ValueError(
+                        f"{area}.not: {phrase!r} should contain one of {area}'s names or aliases"
+                    )
+        return value
+
+    @model_validator(mode="after")
+    def _several_is_not_an_area(self) -> AreasFile:
+        if self.several in self.areas:
+            raise ValueError(f"several: {self.several!r} is also an area")
+        return self
+
+
 class Config(BaseModel):
     """Everything loaded from one configuration folder."""
 
@@ -427,6 +496,7 @@ class Config(BaseModel):
     settings: Settings
     sources: tuple[Source, ...]
     sections: SectionsFile
+    areas: AreasFile
 
     def source(self, name: str) -> Source:
         for source in self.sources:
@@ -512,11 +582,15 @@ def load_sources(path: Path) -> SourcesFile:
     return _validate(SourcesFile, path, _read_yaml(path))
 
 
+def load_areas(path: Path) -> AreasFile:
+    return _validate(AreasFile, path, _read_yaml(path))
+
+
 def load_config(directory: Path | str | None = None) -> Config:
-    """Load and validate the three files of a configuration folder.
+    """Load and validate the files of a configuration folder.
 
     ``settings.yaml`` is optional (every key has a default); ``sources.yaml`` and
-    ``sections.yaml`` are required.
+    ``sections.yaml`` are required; without ``areas.yaml`` the shipped one is used.
     """
     folder = Path(directory or os.environ.get("XINQU_CONFIG") or SHIPPED_CONFIG_DIR)
     if not folder.is_dir():
@@ -528,9 +602,13 @@ def load_config(directory: Path | str | None = None) -> Config:
     sections = _validate(
         SectionsFile, folder / "sections.yaml", _read_yaml(folder / "sections.yaml")
     )
+    areas_path = folder / "areas.yaml"
+    if not areas_path.exists():
+        areas_path = SHIPPED_CONFIG_DIR / "areas.yaml"
     return Config(
         directory=folder,
         settings=settings,
         sources=tuple(sources.sources),
         sections=sections,
+        areas=load_areas(areas_path),
     )

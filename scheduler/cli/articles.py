@@ -24,7 +24,7 @@ def parse_day(value: str, tz: ZoneInfo) -> datetime:
 
 @click.group()
 def articles() -> None:
-    """List stored articles with their section; fix sections and duplicate groups."""
+    """List stored articles with their section and area; fix sections, areas and groups."""
 
 
 def _sections(app: App) -> list[str]:
@@ -38,9 +38,9 @@ def _sections(app: App) -> list[str]:
 @click.pass_obj
 def list_articles(app: App, section: str | None, since: str | None, show_all: bool) -> None:
     """One line per story: id, date, area, section (* set by the editor), score, title."""
-    from xinqu.process import _effective_section
+    from xinqu.process import _effective_section, effective_area
     from xinqu.store.articles import Article
-    from xinqu.store.processing import ArticleProcessing, overrides
+    from xinqu.store.processing import ArticleProcessing, area_overrides, overrides
 
     if section is not None and section not in _sections(app):
         raise XinquError(f"unknown section {section!r} (known: {', '.join(_sections(app))})")
@@ -53,6 +53,7 @@ def list_articles(app: App, section: str | None, since: str | None, show_all: bo
             query = query.where(when >= parse_day(since, app.tz))
         rows = session.execute(query.order_by(when.desc(), Article.id.desc())).all()
         edits = overrides(session)
+        area_edits = area_overrides(session)
         members: dict[int, list[int]] = {}
         for gid, aid in session.execute(
             select(ArticleProcessing.group_id, ArticleProcessing.article_id)
@@ -69,11 +70,12 @@ def list_articles(app: App, section: str | None, since: str | None, show_all: bo
                 continue
             mark = "*" if effective != state.section or article.id in edits else " "
             stamp = (article.published_at or article.first_seen).astimezone(app.tz)
+            area, _ = effective_area(state, article, group, area_edits)
             dups = f" (+{len(group) - 1} dup)" if is_rep and len(group) > 1 else ""
             if not is_rep:
                 dups = f" (dup of {state.group_id})"
             click.echo(
-                f"{article.id:>6} {stamp:%Y-%m-%d} {article.area:<7} {effective:<8}{mark} "
+                f"{article.id:>6} {stamp:%Y-%m-%d} {area:<7} {effective:<8}{mark} "
                 f"{state.score:.2f} {article.title}{dups}"
             )
             shown += 1
@@ -86,10 +88,11 @@ def list_articles(app: App, section: str | None, since: str | None, show_all: bo
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_obj
 def show(app: App, article_id: int, as_json: bool) -> None:
-    """Everything processing knows of one article: section, score, reason, group."""
-    from xinqu.process import _effective_section
+    """Everything processing knows of one article: section, area, score, reason, group."""
+    from xinqu.process import _effective_section, effective_area
+    from xinqu.process.area import AreaDecision
     from xinqu.store.articles import Article
-    from xinqu.store.processing import ArticleProcessing, overrides
+    from xinqu.store.processing import ArticleProcessing, area_overrides, overrides
 
     with app.store.session() as session:
         article = session.get(Article, article_id)
@@ -97,6 +100,7 @@ def show(app: App, article_id: int, as_json: bool) -> None:
             raise XinquError(f"no article with id {article_id} (see `xinqu articles list`)")
         state = session.get(ArticleProcessing, article_id)
         edits = overrides(session)
+        area_edits = area_overrides(session)
         group_rows = []
         if state is not None:
             group_rows = session.execute(
@@ -110,6 +114,7 @@ def show(app: App, article_id: int, as_json: bool) -> None:
             "id": article.id,
             "title": article.title,
             "area": article.area,
+            "site_area": article.area,
             "site_name": article.site_name,
             "url": article.url,
             "published_at": article.published_at.isoformat() if article.published_at else None,
@@ -127,6 +132,17 @@ def show(app: App, article_id: int, as_json: bool) -> None:
                 representative=state.group_id,
                 group=[{"id": r.id, "site_name": r.site_name, "url": r.url} for r in group_rows],
             )
+            rep_state = session.get(ArticleProcessing, state.group_id) or state
+            area, where = effective_area(rep_state, article, group, area_edits)
+            evidence = tuple(filter(None, (rep_state.area_evidence or "").split("、")))
+            decision = AreaDecision(area, where, () if where == "editor" else evidence)
+            info.update(
+                area=area,
+                area_where=where,
+                area_evidence=list(decision.evidence),
+                area_reason=decision.explain(),
+                area_decided=rep_state.area,
+            )
         info["override"] = (
             {"section": edit.section, "split": edit.detached} if edit is not None else None
         )
@@ -134,7 +150,7 @@ def show(app: App, article_id: int, as_json: bool) -> None:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
     click.echo(f"{info['id']}  {info['title']}")
-    click.echo(f"  {info['area']} · {info['site_name']} · {info['published_at'] or 'no date'}")
+    click.echo(f"  {info['site_area']} · {info['site_name']} · {info['published_at'] or 'no date'}")
     click.echo(f"  {info['url']}")
     if info["incomplete"]:
         click.echo(f"  text incomplete: {info['incomplete']}")
@@ -143,6 +159,9 @@ def show(app: App, article_id: int, as_json: bool) -> None:
         return
     note = " (set by the editor)" if info["override"] and info["override"]["section"] else ""
     click.echo(f"  section: {info['section']}{note}")
+    click.echo(f"  area: {info['area']} — {info['area_reason']}")
+    if info["area_where"] == "editor" and info["area_decided"]:
+        click.echo(f"    (processing decided {info['area_decided']})")
     click.echo(
         f"  classifier: {info['classifier_section']} score {info['score']} — {info['reason']}"
     )
@@ -167,6 +186,24 @@ def set_section_cmd(app: App, article_id: int, section: str) -> None:
     with app.store.session() as session:
         set_section(session, article_id, section)
     click.echo(f"article {article_id}: section {section} (set by the editor)")
+
+
+@articles.command("set-area")
+@click.argument("article_id", type=int)
+@click.argument("area")
+@click.pass_obj
+def set_area_cmd(app: App, article_id: int, area: str) -> None:
+    """Say which new area an article's story is about (or 多个新区); re-processing keeps it."""
+    from xinqu.store.processing import set_area
+
+    known = [*app.config.areas.areas, app.config.areas.several]
+    if area not in known:
+        raise XinquError(
+            f"unknown area {area!r} (known: {', '.join(known)}; see config/areas.yaml)"
+        )
+    with app.store.session() as session:
+        set_area(session, article_id, area)
+    click.echo(f"article {article_id}: area {area} (set by the editor)")
 
 
 @articles.command("merge")

@@ -32,6 +32,7 @@ from xinqu.issue.select import Scored, choose, rank
 from xinqu.issue.text import clean_line, paragraphs, safe_url
 from xinqu.process import Candidate
 from xinqu.process import candidates as section_candidates
+from xinqu.process.area import AreaIndex
 from xinqu.store.issues import Issue
 from xinqu.store.processing import mark_carried
 
@@ -71,12 +72,12 @@ def _iso(value: datetime | None, tz: ZoneInfo) -> str | None:
     return value.astimezone(tz).isoformat(timespec="seconds") if value else None
 
 
-def more_json(c: Candidate, tz: ZoneInfo) -> dict[str, Any]:
-    """A headline-and-link entry (the section's `more`)."""
+def more_json(c: Candidate, tz: ZoneInfo, areas: AreaIndex | None = None) -> dict[str, Any]:
+    """A headline-and-link entry (the section's `more`); `area` is the story's."""
     a = c.article
     return {
-        "headline": headline(a.title, a.area),
-        "area": clean_line(a.area),
+        "headline": headline(a.title, c.story_area, areas),
+        "area": clean_line(c.story_area),
         "site_name": clean_line(a.site_name),
         "url": safe_url(a.url),
         "published_at": _iso(a.published_at, tz),
@@ -88,14 +89,14 @@ def more_json(c: Candidate, tz: ZoneInfo) -> dict[str, Any]:
 INCOMPLETE_NOTE = "（原文分页刊出，部分页面未能获取，全文请见原文链接。）"
 
 
-def item_json(c: Candidate, tz: ZoneInfo) -> dict[str, Any]:
+def item_json(c: Candidate, tz: ZoneInfo, areas: AreaIndex | None = None) -> dict[str, Any]:
     """A carried item: the headline entry plus its text and where else it ran."""
     url = c.article.url
     text = paragraphs(c.article.text)
     if c.article.incomplete:
         text.append(INCOMPLETE_NOTE)
     return {
-        **more_json(c, tz),
+        **more_json(c, tz, areas),
         "text": "\n".join(text),
         "also_at": sorted({u for u in map(safe_url, c.also_at) if u and u != url}),
     }
@@ -118,6 +119,7 @@ def assemble(
     tz = settings.tz
     since_dt, until_dt = period_bounds(tz, since, until)
     priorities = {s.name: s.priority for s in config.sources}
+    areas = AreaIndex(config.areas)
     placed: set[int | str] = set()
     sections = []
     chosen: list[Scored] = []
@@ -139,8 +141,8 @@ def assemble(
             {
                 "key": section.key,
                 "title": section.title,
-                "items": [item_json(s.candidate, tz) for s in items],
-                "more": [more_json(s.candidate, tz) for s in more],
+                "items": [item_json(s.candidate, tz, areas) for s in items],
+                "more": [more_json(s.candidate, tz, areas) for s in more],
             }
         )
     content = {

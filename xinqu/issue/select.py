@@ -5,7 +5,9 @@ companies, named documents 《…》, approvals and signings), then recency, the
 the source's priority; the processing step's own score is added in. The top
 ones go into the section, at most ``max_items_per_area`` per area and
 ``max_items_per_section`` in all; every other candidate is listed under
-``more``, so nothing in the period is lost silently.
+``more``, so nothing in the period is lost silently. The area counted is the one
+the story is about (xinqu.process.area), not the carrying site's; stories about
+several areas are capped as one group of their own.
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ def choose(
     more: list[Scored] = []
     per_area: Counter[str] = Counter()
     for s in ranked:
-        area = s.candidate.article.area
+        area = s.candidate.story_area
         if len(items) < max_items and per_area[area] < max_per_area:
             items.append(s)
             per_area[area] += 1

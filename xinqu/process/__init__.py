@@ -1,9 +1,10 @@
 """Processing: dedupe and classify stored articles into candidates for an issue.
 
-``run_process`` reads the store (it never fetches), groups duplicates, classifies
-and writes the results through ``xinqu.store.processing``; ``candidates`` is
-what the issue selects from. Editors' overrides (section, merge, split) live in
-their own tables and are applied on every run, so re-processing never undoes them.
+``run_process`` reads the store (it never fetches), groups duplicates, classifies,
+decides each story's area (xinqu.process.area) and writes the results through
+``xinqu.store.processing``; ``candidates`` is what the issue selects from. Editors'
+overrides (section, area, merge, split) live in their own tables and are applied on
+every run, so re-processing never undoes them.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinqu.app import App
+from xinqu.process.area import EDITOR, SITE, AreaIndex, shipped_index
 from xinqu.process.classify import OUT, Classifier, build_classifier
 from xinqu.process.dedupe import DedupeParams, Doc, exact_near_duplicate, group
 from xinqu.process.minhash import Hashes, shingle_hashes, signature
@@ -26,6 +28,7 @@ from xinqu.store.articles import Article
 from xinqu.store.processing import (
     ArticleProcessing,
     ProcessingRow,
+    area_overrides,
     carried_ids,
     merges,
     overrides,
@@ -66,7 +69,8 @@ class Candidate:
     """A story an issue may carry: its representative article and the rest of its group.
 
     ``also_at``: the other members' URLs; ``group``: every member's article id;
-    ``overridden``: an editor set the section (score 1.0, reason "set by the editor").
+    ``overridden``: an editor set the section (score 1.0, reason "set by the editor");
+    ``area``: the area the story is about, ``area_where`` the evidence for it.
     """
 
     article: Article
@@ -76,6 +80,13 @@ class Candidate:
     also_at: tuple[str, ...] = ()
     group: tuple[int, ...] = ()
     overridden: bool = False
+    area: str = ""
+    area_where: str = ""
+
+    @property
+    def story_area(self) -> str:
+        """The area the story is about (processing's or the editor's), else the site's."""
+        return self.area or self.article.area
 
 
 OFFICIAL_SITE = ("官网", "门户网站", "政府网", "管委会")
@@ -106,7 +117,9 @@ def run_process(app: App, *, since: datetime | None = None) -> ProcessReport:
     started = time.perf_counter()
     classifier = _classifier(app)
     with app.store.session() as session:
-        report = process_session(session, classifier, since=since)
+        report = process_session(
+            session, classifier, since=since, areas=AreaIndex(app.config.areas)
+        )
     report.seconds = time.perf_counter() - started
     log.info(report.summary())
     return report
@@ -118,8 +131,10 @@ def process_session(
     *,
     since: datetime | None = None,
     params: DedupeParams | None = None,
+    areas: AreaIndex | None = None,
 ) -> ProcessReport:
     params = params or DedupeParams()
+    areas = areas or shipped_index()
     query = select(
         Article.id,
         Article.site_name,
@@ -240,6 +255,7 @@ def process_session(
         else:
             prev = old[d.id]
             section, score, reason = prev.section, prev.score, prev.reason
+        place = areas.decide(a.title, a.text, a.area)
         rows.append(
             ProcessingRow(
                 article_id=d.id,
@@ -252,6 +268,9 @@ def process_session(
                 score=score,
                 reason=reason,
                 classifier=version,
+                area=place.area,
+                area_where=place.where,
+                area_evidence="、".join(place.evidence),
             )
         )
     replace_processing(session, rows)
@@ -283,6 +302,21 @@ def _effective_section(own: str, group_members: list[int], edits: dict) -> str: 
     if not chosen:
         return own
     return max(chosen, key=lambda o: o.updated_at).section
+
+
+def effective_area(
+    state: ArticleProcessing | None,
+    article: Article,
+    group_members: list[int],
+    edits: dict,  # type: ignore[type-arg]
+) -> tuple[str, str]:
+    """(area, where) of a story: the editor's (latest in its group), else processing's."""
+    chosen = [edits[m] for m in group_members if m in edits]
+    if chosen:
+        return max(chosen, key=lambda o: o.updated_at).area, EDITOR
+    if state is not None and state.area:
+        return state.area, state.area_where or ""
+    return article.area, SITE
 
 
 def candidates(
@@ -326,6 +360,7 @@ def candidates(
     for gid, article_id, url, stamp in member_rows:
         members.setdefault(gid, []).append((article_id, url, stamp))
     edits = overrides(session)
+    area_edits = area_overrides(session)
     carried = carried_ids(session, except_issue=except_issue)
     out: list[Candidate] = []
     for article, state in reps:
@@ -337,6 +372,7 @@ def candidates(
         if section != section_key:
             continue
         overridden = section != state.section or any(m in edits and edits[m].section for m in ids)
+        area, area_where = effective_area(state, article, ids, area_edits)
         out.append(
             Candidate(
                 article=article,
@@ -346,6 +382,8 @@ def candidates(
                 also_at=tuple(url for i, url, _ in group_members if i != article.id),
                 group=tuple(ids),
                 overridden=overridden,
+                area=area,
+                area_where=area_where,
             )
         )
     out.sort(key=lambda c: (-c.score, c.article.published_at or c.article.first_seen, c.article.id))

@@ -4,9 +4,11 @@ This module owns the tables:
 
 - ``article_processing``: one row per processed article — its dedupe group (the id of
   the group's representative), its content key and MinHash signature (reused while
-  the article's content is unchanged), the classifier's section, score and reason.
+  the article's content is unchanged), the classifier's section, score and reason,
+  the area the story is about and the evidence for it (xinqu.process.area).
 - ``article_overrides``: the editor's decisions, which processing never overwrites —
   a section set by hand, an article split off from its group.
+- ``article_area_overrides``: the editor's area for an article's story.
 - ``article_merges``: pairs of articles the editor merged into one group.
 - ``carried_articles``: articles an issue has carried, so no later issue carries them.
 """
@@ -54,6 +56,9 @@ class ArticleProcessing(Base):
     score: Mapped[float] = mapped_column(Float)
     reason: Mapped[str] = mapped_column(Text, default="")
     classifier: Mapped[str] = mapped_column(String(32), doc="classifier version")
+    area: Mapped[str | None] = mapped_column(String(64), doc="the area the story is about")
+    area_where: Mapped[str | None] = mapped_column(String(16), doc="headline, lead or site")
+    area_evidence: Mapped[str | None] = mapped_column(Text, doc="the names found, 、-separated")
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -65,6 +70,16 @@ class ArticleOverride(Base):
     )
     section: Mapped[str | None] = mapped_column(String(32))
     detached: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ArticleAreaOverride(Base):
+    __tablename__ = "article_area_overrides"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    area: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -102,6 +117,9 @@ class ProcessingRow:
     score: float
     reason: str
     classifier: str
+    area: str | None = None
+    area_where: str | None = None
+    area_evidence: str | None = None
 
 
 class UnknownArticleError(XinquError):
@@ -149,6 +167,21 @@ def replace_processing(session: Session, rows: Sequence[ProcessingRow]) -> None:
 
 def overrides(session: Session) -> dict[int, ArticleOverride]:
     return {o.article_id: o for o in session.scalars(select(ArticleOverride))}
+
+
+def area_overrides(session: Session) -> dict[int, ArticleAreaOverride]:
+    return {o.article_id: o for o in session.scalars(select(ArticleAreaOverride))}
+
+
+def set_area(session: Session, article_id: int, area: str) -> None:
+    """The editor's area for an article (and so for its story); re-processing keeps it."""
+    _require(session, [article_id])
+    row = session.get(ArticleAreaOverride, article_id)
+    if row is None:
+        session.add(ArticleAreaOverride(article_id=article_id, area=area, updated_at=now()))
+    else:
+        row.area = area
+        row.updated_at = now()
 
 
 def merges(session: Session) -> list[tuple[int, int]]:
