@@ -25,6 +25,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString, Script, Stylesheet, TemplateString
 
 from crawler.extract.dates import has_time, parse_datetime
+from crawler.extract.readable import readable_body
 
 #: Larger documents are cut here before parsing: no article needs more, and a
 #: hostile page should not cost minutes.
@@ -190,6 +191,12 @@ _TITLE_MARK = re.compile(r"title|tit\b|biaoti|headline|heading", re.IGNORECASE)
 _TIME_CLASS = re.compile(r"(?:^|[-_\s])(?:h-)?(?:pub-?)?(?:time|date)|pubtime|publish", re.I)
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _SCRIPT_TEXT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+#: Scripts, styles and comments before ``<!DOCTYPE>``/``<html>``: lxml opens <head> for
+#: them and then keeps the whole page inside it, where nothing counts as text.
+_LEADING_SCRIPTS = re.compile(
+    r"^\s*(?:(?:<(script|style)\b.*?</\1\s*>|<!--.*?-->)\s*)+(?=<(?:!doctype|html|head)\b)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 @dataclass(frozen=True)
@@ -323,19 +330,25 @@ def _absolute(base: str, link: str) -> str:
         return link
 
 
-def bigram_f1(candidate: str, reference: str) -> float:
-    """Character-bigram F1 of two texts, whitespace ignored: how extraction is scored."""
+def _bigrams(text: str) -> Counter[str]:
+    text = _SPACES.sub("", text)
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
 
-    def grams(text: str) -> Counter[str]:
-        text = _SPACES.sub("", text)
-        return Counter(text[i : i + 2] for i in range(len(text) - 1))
 
-    got, want = grams(candidate), grams(reference)
+def bigram_precision_recall(candidate: str, reference: str) -> tuple[float, float]:
+    """Character-bigram precision and recall of ``candidate`` against ``reference``."""
+    got, want = _bigrams(candidate), _bigrams(reference)
     overlap = sum((got & want).values())
     if not overlap:
+        return 0.0, 0.0
+    return overlap / sum(got.values()), overlap / sum(want.values())
+
+
+def bigram_f1(candidate: str, reference: str) -> float:
+    """Character-bigram F1 of two texts, whitespace ignored: how extraction is scored."""
+    precision, recall = bigram_precision_recall(candidate, reference)
+    if not precision + recall:
         return 0.0
-    precision = overlap / sum(got.values())
-    recall = overlap / sum(want.values())
     return 2 * precision * recall / (precision + recall)
 
 
@@ -442,6 +455,22 @@ def _paragraph_core(node: Tag, total: int) -> Tag:
     if core is node or not dominant or total <= 1.2 * _text_len(core):
         return node
     return core
+
+
+_GENERIC = dict(BODY_CONTAINERS)
+#: readability's body replaces ours only when this much of its text is in ours
+#: (character bigrams) and it keeps at least this share of ours.
+NARROWER_PRECISION = 0.99
+NARROWER_MIN_RECALL = 0.4
+
+
+def _narrower(candidate: list[str], lines: list[str]) -> bool:
+    """Whether ``candidate`` is ``lines`` with only something cut away (a column, a feed)."""
+    text = "\n".join(candidate)
+    if len(_SPACES.sub("", text)) < MIN_CONTAINER_CHARS:
+        return False
+    precision, recall = bigram_precision_recall(text, "\n".join(lines))
+    return precision >= NARROWER_PRECISION and recall >= NARROWER_MIN_RECALL
 
 
 def _container(soup: BeautifulSoup) -> tuple[Tag, str] | None:
@@ -712,7 +741,7 @@ def extract_article(
 ) -> ExtractedArticle:
     """Extract one article page. Never raises on odd markup; missing fields are empty."""
     selectors = selectors or ArticleSelectors()
-    html = (html or "")[:MAX_HTML_CHARS]
+    html = _LEADING_SCRIPTS.sub("", (html or "")[:MAX_HTML_CHARS], count=1)
     if not html.strip():
         return ExtractedArticle(title="", published_at=None, text="", html="", source_line=None)
     soup = BeautifulSoup(html, "lxml")
@@ -733,6 +762,15 @@ def extract_article(
     else:
         body_lines, body_html = _trafilatura_body(html, url)
         body_from = "trafilatura" if body_lines else ""
+    if body_from == "trafilatura" or _GENERIC.get(body_from, False):
+        narrower = readable_body(html, url)
+        if narrower is not None:
+            _prune(narrower)
+            narrower_lines = text_lines(narrower)
+            if _narrower(narrower_lines, body_lines):
+                body_lines = narrower_lines
+                body_html = "".join(str(child) for child in narrower.children)
+                body_from = "readability"
     info = _info_lines(page_lines, body_lines)
     text_out = _clean_body(body_lines, title)
     return ExtractedArticle(
