@@ -457,7 +457,22 @@ def _paragraph_core(node: Tag, total: int) -> Tag:
     return core
 
 
-_GENERIC = dict(BODY_CONTAINERS)
+#: An id that names an article's text the way CMSs spell it: ``article__content``,
+#: ``post-body``, ``news_text``, ``detail-content`` … (treated like a generic container).
+_CONTENT_NAME = re.compile(
+    r"^(?:article|post|entry|news|detail|story|arti|text)[-_]*(?:content|body|text|txt|detail)$",
+    re.I,
+)
+_NAMED_CONTAINER = "[id~=content]"
+#: Class or id words of the blocks a body container holds beside the article.
+_ASIDE_NAME = re.compile(
+    r"(?:^|[-_\s])(?:related|relevant|recommend\w*|more-?(?:news|stories|articles)|"
+    r"read-?more|newsletter|subscri\w*|promo\w*|support|donat\w*|share|sharing|social|"
+    r"comments?|sidebar|advert\w*|sponsor\w*|xgyd|xgxw|xgwz|tuijian|remen|hotnews)(?:$|[-_\s])",
+    re.I,
+)
+_HIDDEN_CLASSES = {"hidden", "hide", "d-none", "display-none", "visually-hidden", "sr-only"}
+_GENERIC = dict(BODY_CONTAINERS) | {_NAMED_CONTAINER: True}
 #: readability's body replaces ours only when this much of its text is in ours
 #: (character bigrams) and it keeps at least this share of ours.
 NARROWER_PRECISION = 0.99
@@ -479,6 +494,10 @@ def _container(soup: BeautifulSoup) -> tuple[Tag, str] | None:
             total = _text_len(node)
             if total >= MIN_CONTAINER_CHARS:
                 return (_paragraph_core(node, total) if generic else node), selector
+    for node in soup.find_all(id=_CONTENT_NAME):
+        total = _text_len(node)
+        if total >= MIN_CONTAINER_CHARS:
+            return _paragraph_core(node, total), _NAMED_CONTAINER
     return None
 
 
@@ -525,12 +544,40 @@ def _clean_body(lines: list[str], title: str) -> list[str]:
     return lines
 
 
+def _is_hidden(tag: Tag) -> bool:
+    style = str(tag.get("style") or "").replace(" ", "").lower()
+    classes = {c.lower() for c in tag.get("class") or []}
+    return (
+        tag.has_attr("hidden")
+        or "display:none" in style
+        or "visibility:hidden" in style
+        or bool(classes & _HIDDEN_CLASSES)
+    )
+
+
+def _drop_asides(node: Tag) -> None:
+    """Drop what a body container holds beside the article: hidden elements, and blocks
+    named as related/recommended feeds, share bars, newsletter or support boxes —
+    unless such a block holds most of the container's text (then the name lies)."""
+    total = _text_len(node)
+    for tag in node.find_all(True):
+        if tag.decomposed:
+            continue
+        if _is_hidden(tag):
+            tag.decompose()
+            continue
+        marker = " ".join([*(tag.get("class") or []), str(tag.get("id") or "")])
+        if marker and _ASIDE_NAME.search(marker) and _text_len(tag) <= 0.5 * total:
+            tag.decompose()
+
+
 def _prune(node: Tag) -> None:
     """Drop scripts, styles and boilerplate leaves (``责任编辑：…``, ``【打印本页】``) from a
     body container. One bottom-up pass: text sizes and "holds a block" flags are summed
     from the children, so huge containers stay linear."""
     for tag in node.find_all(list(_DROP_TAGS)):
         tag.decompose()
+    _drop_asides(node)
     tags = node.find_all(True)
     size: dict[int, int] = {}
     holds_block: dict[int, bool] = {}
