@@ -179,6 +179,11 @@ _BOILERPLATE = re.compile(
     r"^(?=.*(?:上一?页|下一?页))(?:[\s|｜<>«»\[\]【】…\d]|首页|上一?页|下一?页|尾页|末页|"
     r"共\s*\d+\s*页|第\s*\d+\s*页)+$"
 )
+_TEASER_END = re.compile(
+    r"(?:\bRead (?:more|the full (?:story|article))|\bContinue reading|阅读全文|查看全文|全文阅读|"
+    r"[\[【(（]\s*(?:详细|全文|详情)\s*[\]】)）])\s*[>›»…]*$",
+    re.I,
+)
 _DANGLING_EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*$")
 _COUNTER = re.compile(r"^[+＋]\d{1,4}$")  # a like button's "+1"
 #: Lines longer than this are prose, never boilerplate or an info line.
@@ -524,8 +529,17 @@ def _drop_boilerplate(lines: list[str]) -> list[str]:
     return kept
 
 
+def _drop_teasers(lines: list[str]) -> list[str]:
+    """A feed of other stories inside the body: two or more lines that each end in a
+    "Read more"/"阅读全文" link are teasers, not the article."""
+    teasers = [line for line in lines if _TEASER_END.search(line)]
+    if len(teasers) < 2:
+        return lines
+    return [line for line in lines if not _TEASER_END.search(line)]
+
+
 def _clean_body(lines: list[str], title: str) -> list[str]:
-    lines = _drop_boilerplate(lines)
+    lines = _drop_teasers(_drop_boilerplate(lines))
     # A title the page repeats in the body, broken over up to four lines.
     squeezed = _SPACES.sub("", title)
     for count in range(2, 5):
