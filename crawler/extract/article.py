@@ -184,6 +184,18 @@ _TEASER_END = re.compile(
     r"[\[【(（]\s*(?:详细|全文|详情)\s*[\]】)）])\s*[>›»…]*$",
     re.I,
 )
+#: A line of a video player's chrome: nothing but its controls, time codes and rates
+#: (``时长 02:15``, ``倍速 1.0x``, ``高清 超清``, ``Play Video 0:00 / 2:54``).
+_PLAYER_LINE = re.compile(
+    r"^(?:\s|[/|:：·-]|时长|倍速|倍数|清晰度|高清|超清|标清|蓝光|流畅|原画|自动|全屏|退出全屏|网页全屏|"
+    r"画中画|小窗|播放|暂停|重播|重新播放|静音|音量|弹幕|关闭弹幕|开启弹幕|正在播放|加载中|视频加载中|"
+    r"Play(?:\s*Video)?|Pause|Replay|Mute|Unmute|Volume|Full\s*screen|Exit\s*full\s*screen|"
+    r"Picture-in-Picture|Playback\s*Rate|Current\s*Time|Duration|Remaining\s*Time|Loaded|Progress|"
+    r"Captions?|Subtitles?|Chapters|Descriptions?|off|selected|LIVE|"
+    r"\d{1,2}:\d{2}(?::\d{2})?|[xX×]?\d(?:\.\d{1,2})?\s*[xX×倍]|\d{1,3}(?:\.\d+)?%|\d{3,4}[pP])+$",
+    re.I,
+)
+_PLAYER_WORD = re.compile(r"[\u4e00-\u9fff]{2}|[A-Za-z]{3}|\d:\d\d")
 _DANGLING_EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*$")
 _COUNTER = re.compile(r"^[+＋]\d{1,4}$")  # a like button's "+1"
 #: Lines longer than this are prose, never boilerplate or an info line.
@@ -473,7 +485,8 @@ _NAMED_CONTAINER = "[id~=content]"
 _ASIDE_NAME = re.compile(
     r"(?:^|[-_\s])(?:related|relevant|recommend\w*|more-?(?:news|stories|articles)|"
     r"read-?more|newsletter|subscri\w*|promo\w*|support|donat\w*|share|sharing|social|"
-    r"comments?|sidebar|advert\w*|sponsor\w*|xgyd|xgxw|xgwz|tuijian|remen|hotnews)(?:$|[-_\s])",
+    r"comments?|sidebar|advert\w*|sponsor\w*|xgyd|xgxw|xgwz|tuijian|remen|hotnews|"
+    r"vjs|video-?js|xgplayer|dplayer|plyr|txp|tcplayer|prism-player|control-?bar)(?:$|[-_\s])",
     re.I,
 )
 _HIDDEN_CLASSES = {"hidden", "hide", "d-none", "display-none", "visually-hidden", "sr-only"}
@@ -516,6 +529,14 @@ def _is_info_line(line: str) -> bool:
     )
 
 
+def _is_player_chrome(line: str) -> bool:
+    return (
+        len(line) <= _SHORT_LINE
+        and bool(_PLAYER_LINE.match(line))
+        and bool(_PLAYER_WORD.search(line))
+    )
+
+
 def _drop_boilerplate(lines: list[str]) -> list[str]:
     kept: list[str] = []
     skip_name = False
@@ -524,7 +545,12 @@ def _drop_boilerplate(lines: list[str]) -> list[str]:
             skip_name = False
             continue
         skip_name = len(line) <= _SHORT_LINE and bool(_DANGLING_EDITOR.search(line))
-        if not skip_name and not _is_boilerplate(line) and not _COUNTER.match(line):
+        if (
+            not skip_name
+            and not _is_boilerplate(line)
+            and not _COUNTER.match(line)
+            and not _is_player_chrome(line)
+        ):
             kept.append(line)
     return kept
 
