@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, tzinfo
 from urllib.parse import urljoin
@@ -25,6 +25,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString, Script, Stylesheet, TemplateString
 
 from crawler.extract.dates import has_time, parse_datetime
+from crawler.extract.headline import is_site_title, lines_above, settle_headline
 from crawler.extract.readable import readable_body
 
 #: Larger documents are cut here before parsing: no article needs more, and a
@@ -398,21 +399,52 @@ def _title_candidates(soup: BeautifulSoup) -> Iterator[Tag]:
     yield from soup.find_all("h3")
 
 
-def _title(soup: BeautifulSoup, selectors: ArticleSelectors, page_lines: list[str]) -> str:
-    """The article's title, a stray space before 年/月/日 removed (``2007 年末``)."""
-    return re.sub(r"(?<=\d) (?=[年月日])", "", _raw_title(soup, selectors, page_lines))
+def _title(
+    soup: BeautifulSoup,
+    selectors: ArticleSelectors,
+    page_lines: list[str],
+    shared_titles: Collection[str],
+) -> tuple[str, bool]:
+    """The article's title, a stray space before 年/月/日 removed (``2007 年末``), and
+    whether it came from the page's own headline markup (else from ``<title>``)."""
+    title, trusted = _raw_title(soup, selectors, page_lines, shared_titles)
+    return re.sub(r"(?<=\d) (?=[年月日])", "", title), trusted
 
 
-def _raw_title(soup: BeautifulSoup, selectors: ArticleSelectors, page_lines: list[str]) -> str:
+def _headline_elements(soup: BeautifulSoup, page_title: str) -> Iterator[str]:
+    """Texts of headline markup (h1, h2, ``.title`` …) that are not the ``<title>``
+    itself nor a link (a logo, a menu entry)."""
+    for tag in _title_candidates(soup):
+        if tag.find_parent(list(_DROP_TAGS)) is not None or tag.find_parent("a"):
+            continue
+        text = clean_line(" ".join(text_lines(tag)))
+        if 6 <= len(text) <= 120 and text != page_title:
+            yield text
+
+
+def _raw_title(
+    soup: BeautifulSoup,
+    selectors: ArticleSelectors,
+    page_lines: list[str],
+    shared_titles: Collection[str],
+) -> tuple[str, bool]:
     if selectors.title and (node := _select_one(soup, selectors.title)):
-        return clean_line(node.get_text(" "))
+        return clean_line(node.get_text(" ")), True
     meta = _meta(soup, "ArticleTitle")
     if meta:
-        return _plain(meta)
+        return _plain(meta), True
     meta = _meta(soup, "og:title", "twitter:title")
     if meta:
-        return _strip_site_name(_plain(meta), page_lines)
+        whole = _plain(meta)
+        # "两万字长文 | 月亮的100个故事": a separator inside a headline the page shows whole.
+        shown_whole = any(
+            clean_line(tag.get_text(" ")) == whole for tag in soup.find_all(["h1", "h2"])
+        )
+        return (whole if shown_whole else _strip_site_name(whole, page_lines)), True
     page_title = _plain(soup.title.get_text(" ")) if soup.title else ""
+    if page_title and is_site_title(page_title, shared_titles):
+        found = next(_headline_elements(soup, page_title), None)
+        return (found, True) if found else (page_title, False)
     best = ""
     first_h1 = ""
     for tag in _title_candidates(soup):
@@ -427,12 +459,14 @@ def _raw_title(soup: BeautifulSoup, selectors: ArticleSelectors, page_lines: lis
             first_h1 = text
     stripped = _strip_site_name(page_title, page_lines) if page_title else ""
     if best and (len(best) >= 8 or best == stripped):
-        return best
+        return best, True
     # <title> may name only the column ("新区要闻_西咸新区"); unless the page shows it
     # as a line of its own, the page's <h1> is then the better title.
     if len(first_h1) >= 6 and first_h1 not in page_title and stripped not in page_lines:
-        return first_h1
-    return stripped or best or first_h1
+        return first_h1, True
+    if stripped:
+        return stripped, False
+    return (best or first_h1), bool(best or first_h1)
 
 
 # -- body ----------------------------------------------------------------------------------
@@ -825,8 +859,14 @@ def extract_article(
     tz: tzinfo,
     selectors: ArticleSelectors | None = None,
     now: datetime | None = None,
+    shared_titles: Collection[str] = (),
 ) -> ExtractedArticle:
-    """Extract one article page. Never raises on odd markup; missing fields are empty."""
+    """Extract one article page. Never raises on odd markup; missing fields are empty.
+
+    ``shared_titles``: ``<title>`` texts other pages of the same site carry too (the
+    spider may pass the ones it has seen); such a ``<title>`` names the site, never
+    the article, so the page's headline markup or the line above its body wins.
+    """
     selectors = selectors or ArticleSelectors()
     html = _LEADING_SCRIPTS.sub("", (html or "")[:MAX_HTML_CHARS], count=1)
     if not html.strip():
@@ -841,7 +881,7 @@ def extract_article(
 
     # The whole document, not soup.body: broken pages put content after a second <body>.
     page_lines = _join_dangling_labels(text_lines(soup, skip=body))
-    title = _title(soup, selectors, page_lines)
+    title, trusted = _title(soup, selectors, page_lines, shared_titles)
     if body is not None:
         _prune(body)
         body_lines = text_lines(body)
@@ -858,6 +898,9 @@ def extract_article(
                 body_lines = narrower_lines
                 body_html = "".join(str(child) for child in narrower.children)
                 body_from = "readability"
+    page_title = _plain(soup.title.get_text(" ")) if soup.title else ""
+    above = lines_above(page_lines, body_lines, _BODY_MARK)
+    title = settle_headline(title, trusted, page_title, above, "\n".join(body_lines), shared_titles)
     info = _info_lines(page_lines, body_lines)
     text_out = _clean_body(body_lines, title)
     return ExtractedArticle(
