@@ -207,6 +207,8 @@ _SITE_NAME = re.compile(
 )
 _TITLE_MARK = re.compile(r"title|tit\b|biaoti|headline|heading", re.IGNORECASE)
 _TIME_CLASS = re.compile(r"(?:^|[-_\s])(?:h-)?(?:pub-?)?(?:time|date)|pubtime|publish", re.I)
+#: A date with its year, either way round (``2005年1月2日``, ``9/17/2004``).
+_YEAR_DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]|\d{1,2}/\d{1,2}/(?:19|20)\d{2}")
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _SCRIPT_TEXT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 #: Scripts, styles and comments before ``<!DOCTYPE>``/``<html>``: lxml opens <head> for
@@ -766,7 +768,7 @@ def _visible_date(
     if labelled is not None:
         return labelled
     for line in info_lines[:12]:  # the lines next to the body: its info line
-        if len(line) <= _SHORT_LINE and re.search(r"(?:19|20)\d{2}\s*[-/.年]", line):
+        if len(line) <= _SHORT_LINE and _YEAR_DATE.search(line):
             found = parse_datetime(line, tz, now)
             if found is not None:
                 return found
@@ -774,7 +776,7 @@ def _visible_date(
         if (found := parse_datetime(text, tz, now)) is not None and re.search(r"\d{4}", text):
             return found
     for line in info_lines:
-        if len(line) <= _SHORT_LINE and re.search(r"(?:19|20)\d{2}\s*[-/.年]", line):
+        if len(line) <= _SHORT_LINE and _YEAR_DATE.search(line):
             found = parse_datetime(line, tz, now)
             if found is not None:
                 return found
@@ -901,7 +903,10 @@ def extract_article(
     page_title = _plain(soup.title.get_text(" ")) if soup.title else ""
     above = lines_above(page_lines, body_lines, _BODY_MARK)
     title = settle_headline(title, trusted, page_title, above, "\n".join(body_lines), shared_titles)
-    info = _info_lines(page_lines, body_lines)
+    # Last resort for the date: a short dated line the body took along at its top.
+    info = _info_lines(page_lines, body_lines) + [
+        line for line in body_lines[:6] if len(line) <= 30 and _YEAR_DATE.search(line)
+    ]
     text_out = _clean_body(body_lines, title)
     return ExtractedArticle(
         title=title,

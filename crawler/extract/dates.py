@@ -32,6 +32,12 @@ _MONTH_DAY = re.compile(
     r"(?<![\d\-/.])(?:(?P<m>\d{1,2})\s*(?:[-/]|月)\s*(?P<d>\d{1,2})(?:\s*日)?"
     r"|(?P<m2>\d{2})\.(?P<d2>\d{2}))(?![\d\-/.%月])" + _TIME
 )
+#: ``9/17/2004 5:54:13 AM``: month first, as ASP and .NET pages print it by default.
+_US = re.compile(
+    r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])"
+    r"(?:\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>[AP]M)?)?",
+    re.I,
+)
 _EPOCH = re.compile(r"^\s*(?P<n>\d{10}|\d{13})(?:\.\d+)?\s*$")
 _HAS_TIME = re.compile(r"\d{1,2}\s*[:：时]\s*\d{2}")
 
@@ -101,6 +107,14 @@ def parse_datetime(
             found = _build(tz, int(full["y"]), int(full["m"]), int(full["d"]), full.groupdict())
             if found is not None:
                 return found
+    for us in _US.finditer(text):
+        groups = us.groupdict()
+        if groups["H"] is not None and groups["ampm"]:
+            hour = int(groups["H"]) % 12 + (12 if groups["ampm"].upper() == "PM" else 0)
+            groups["H"] = str(hour)
+        found = _build(tz, int(us["y"]), int(us["m"]), int(us["d"]), groups)
+        if found is not None:
+            return found
     for short in _SHORT_YEAR.finditer(text):
         found = _build(
             tz, 2000 + int(short["y"]), int(short["m"]), int(short["d"]), short.groupdict()

@@ -113,7 +113,8 @@ def settle_headline(
         # No line above: a body that opens with its own headline (old pages, bodies
         # found by readability) shows it as its first short line.
         first, _, rest = body.partition("\n")
-        if rest.count("\n") >= 1 and not (title and title in first):
+        sentence = first.endswith(("。", ".", "；", ";", "，", ",", "：", ":"))
+        if rest.count("\n") >= 1 and not sentence and not (title and title in first):
             candidate = headline_above([first], rest)
     if candidate is None or candidate == title:
         return title
