@@ -20,6 +20,9 @@ def at(*parts: int) -> datetime:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
+        # ASP/.NET pages print month first, with a 12-hour clock.
+        ("9/17/2004 5:54:13 AM", at(2004, 9, 17, 5, 54, 13)),
+        ("发布日期： 11/3/2026 2:05 PM", at(2026, 11, 3, 14, 5)),
         ("2026-11-15", at(2026, 11, 15)),
         ("2026/11/15 09:30", at(2026, 11, 15, 9, 30)),
         ("2026年11月15日", at(2026, 11, 15)),
