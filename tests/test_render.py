@@ -5,20 +5,18 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduler.app import App
-from scheduler.config import SHIPPED_CONFIG_DIR, Config, load_config
-from scheduler.issue.build import assemble
-from scheduler.issue.candidates import Candidate
-from scheduler.issue.printed import print_document, print_html, render_pdf
-from scheduler.issue.render import render_issue, render_notice
-from scheduler.store.articles import Article
-from scheduler.store.issues import UNSUBSCRIBE_PLACEHOLDER
+from xinqu.config import SHIPPED_CONFIG_DIR, Config, load_config
+from xinqu.issue.build import assemble
+from xinqu.issue.candidates import Candidate
+from xinqu.issue.printed import print_document, print_html, render_pdf
+from xinqu.issue.render import render_issue, render_notice
+from xinqu.store.articles import Article
+from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -157,10 +155,9 @@ def test_more_lists_headlines_with_links(config: Config) -> None:
     assert "· 天府新区：数字经济政策出台（天府新区官网，11月20日）" in parts.text
 
 
-def test_render_notice_confirm_and_alert(config: Config, tmp_path: Path) -> None:
-    app = App(config_dir=SHIPPED_CONFIG_DIR, data_dir=tmp_path)
+def test_render_notice_confirm_and_alert(config: Config) -> None:
     confirm = render_notice(
-        app,
+        config.settings,
         "confirm",
         {
             "email": "reader@example.org",
@@ -177,7 +174,7 @@ def test_render_notice_confirm_and_alert(config: Config, tmp_path: Path) -> None
     assert "西 咸 研 究" in confirm.text
 
     alert = render_notice(
-        app,
+        config.settings,
         "alert",
         {
             "subject": "抓取失败\r\n3 个来源",
@@ -210,7 +207,7 @@ def test_docx_draft_has_the_bulletin_anatomy_and_stable_bytes(config: Config) ->
 
     from docx import Document
 
-    from scheduler.issue.docx_edition import render_docx
+    from xinqu.issue.docx_edition import render_docx
 
     content = issue_of(
         config,

@@ -33,8 +33,7 @@ from lxml.etree import _Element
 from scrapy.http import Response, TextResponse
 
 from crawler.extract.dates import parse_datetime
-from crawler.families.base import ListEntry
-from scheduler.config import Source
+from xinqu.config import Source
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 WORD = re.compile(r"[A-Za-z]{2,}")
@@ -42,6 +41,17 @@ ATTACHMENT = re.compile(
     r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|bmp|mp[34]|avi|wps|et|ofd|txt|apk)$",
     re.I,
 )
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    """One article link found on a list page."""
+
+    url: str
+    title: str
+    published_at: datetime | None = None
+
+
 NOISE_TAGS = {"nav", "header", "footer", "aside"}
 #: Tokens of class/id values that mark page furniture rather than the main list.
 NOISE_TOKENS = {

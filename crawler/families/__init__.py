@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from crawler.families.base import Family, ListEntry, ListPage
+from crawler.extract.listing import ListEntry
+from crawler.families.base import Family, ListPage
 from crawler.families.chengdu import ChengduFamily
 from crawler.families.chinadaily import ChinaDailyFamily
 from crawler.families.gkmlpt import GkmlptFamily
@@ -11,7 +12,7 @@ from crawler.families.pudong import PudongFamily
 from crawler.families.siteserver import SiteServerFamily
 from crawler.families.trs import TrsFamily
 from crawler.families.xinhua import XinhuaFamily
-from scheduler.errors import ConfigError
+from xinqu.errors import ConfigError
 
 FAMILIES: dict[str, type[Family]] = {
     family.name: family

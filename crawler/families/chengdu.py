@@ -17,13 +17,13 @@ from bs4 import BeautifulSoup
 from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors, ExtractedArticle
-from crawler.families.base import ListEntry
+from crawler.extract.listing import ListEntry
 from crawler.families.common import (
     PatternListFamily,
     onclick_entries,
     page_count,
 )
-from scheduler.config import Source
+from xinqu.config import Source
 
 COLUMN_PAGE = re.compile(r"column-index-(\d+)\.shtml")
 _UNIT_PREFIX = re.compile(r"^(?:责任单位|来源|信息来源)\s*[:：]\s*")

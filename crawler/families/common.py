@@ -15,8 +15,10 @@ from bs4 import BeautifulSoup, Tag
 from scrapy.http import Response
 
 from crawler.extract.dates import parse_datetime
-from crawler.families.base import Family, ListEntry, ListPage
-from scheduler.config import Source
+from crawler.extract.encoding import decode_html
+from crawler.extract.listing import ListEntry
+from crawler.families.base import Family, ListPage
+from xinqu.config import Source
 
 #: Dates platforms write into article URLs, most specific first.
 _URL_DATES = (
@@ -192,7 +194,6 @@ def response_text(response: Response) -> str:
     text = getattr(response, "text", None)
     if isinstance(text, str):
         return text
-    from crawler.extract.encoding import decode_html
 
     charset = response.headers.get(b"Content-Type", b"").decode("latin-1")
     match = re.search(r"charset=([\w-]+)", charset)

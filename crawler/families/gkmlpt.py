@@ -22,7 +22,8 @@ from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors
 from crawler.extract.dates import parse_datetime
-from crawler.families.base import ListEntry, ListPage
+from crawler.extract.listing import ListEntry
+from crawler.families.base import ListPage
 from crawler.families.common import (
     PatternListFamily,
     clean_title,
@@ -31,7 +32,7 @@ from crawler.families.common import (
     unique,
 )
 from crawler.families.trs import trs_next_page
-from scheduler.config import Source
+from xinqu.config import Source
 
 ARTICLE = re.compile(r"/content/(?:\d+/\d+/)?(?:m?post)_\d+\.html$")
 _DATE_KEYS = ("display_publish_time", "first_publish_time", "publish_time", "created_at")

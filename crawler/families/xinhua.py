@@ -24,7 +24,8 @@ from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors, ExtractedArticle
 from crawler.extract.dates import parse_datetime
-from crawler.families.base import Family, ListEntry, ListPage
+from crawler.extract.listing import ListEntry
+from crawler.families.base import Family, ListPage
 from crawler.families.common import (
     clean_title,
     date_in_url,
@@ -34,7 +35,7 @@ from crawler.families.common import (
     response_text,
     unique,
 )
-from scheduler.config import Source
+from xinqu.config import Source
 
 ARTICLE = re.compile(r"(/20\d{6}/[0-9a-f]{32}/c\.html|/c_\d+\.htm)$")
 DATASOURCE = re.compile(r"""data=["']datasource:([0-9a-zA-Z_]+)["']""")
