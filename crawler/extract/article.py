@@ -197,6 +197,15 @@ _PLAYER_LINE = re.compile(
     re.I,
 )
 _PLAYER_WORD = re.compile(r"[\u4e00-\u9fff]{2}|[A-Za-z]{3}|\d:\d\d")
+_PROMO = re.compile(
+    r"\bnewsletters?\b|\bsign up (?:for|to)\b|delivered (?:straight |right )?to your inbox|"
+    r"\bunsubscribe\b|real-time updates from|"
+    r"扫码关注|扫描二维码关注|长按(?:识别)?二维码|关注(?:我们的)?(?:微信)?公众号|下载\S{0,8}客户端|点击下载\S{0,6}APP",
+    re.I,
+)
+_AD_CARD = re.compile(
+    r"^(?:广告(?!业|主|法|费|牌)|[×✕✖]$|Advertisement$|ADVERTISEMENT$|Sponsored$)"
+)
 _DANGLING_EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*$")
 _COUNTER = re.compile(r"^[+＋]\d{1,4}$")  # a like button's "+1"
 #: Lines longer than this are prose, never boilerplate or an info line.
@@ -565,6 +574,13 @@ def _is_info_line(line: str) -> bool:
     )
 
 
+def _is_promo(line: str) -> bool:
+    """A newsletter, app or follow-us prompt, or an inline ad card's label or close box."""
+    if len(line) <= 4 * _SHORT_LINE and _PROMO.search(line):
+        return True
+    return len(line) <= 40 and bool(_AD_CARD.match(line)) and not line.endswith("。")
+
+
 def _is_player_chrome(line: str) -> bool:
     return (
         len(line) <= _SHORT_LINE
@@ -586,6 +602,7 @@ def _drop_boilerplate(lines: list[str]) -> list[str]:
             and not _is_boilerplate(line)
             and not _COUNTER.match(line)
             and not _is_player_chrome(line)
+            and not _is_promo(line)
         ):
             kept.append(line)
     return kept
@@ -908,6 +925,9 @@ def extract_article(
         line for line in body_lines[:6] if len(line) <= 30 and _YEAR_DATE.search(line)
     ]
     text_out = _clean_body(body_lines, title)
+    if not text_out and (summary := _meta(soup, "og:description", "description")):
+        # A video page whose only text is its description.
+        text_out = [_plain(summary)]
     return ExtractedArticle(
         title=title,
         published_at=_published(soup, selectors, info, body, tz, now),
