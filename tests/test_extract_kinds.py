@@ -147,6 +147,34 @@ def test_read_more_teasers_are_not_the_article() -> None:
     assert "Read More" not in text and "Liangjiang New Area opened" in text
 
 
+ENGLISH_BODY = "".join(
+    f"<p>Paragraph {n}: Liangjiang New Area opened its third robotics park, with forty firms "
+    "signed up and a training centre for technicians.</p>"
+    for n in range(3)
+)
+
+
+def test_english_date_line_is_read() -> None:
+    html = page(
+        "Robotics park opens - Chinadaily.com.cn",
+        "<h1>Robotics park opens</h1><div class='info'>Updated: May 20, 2024 10:23</div>"
+        f"<div id='Content'>{ENGLISH_BODY}</div>",
+    )
+    article = extract_article(html, "", tz=TZ)
+    assert article.title == "Robotics park opens"
+    assert article.published_at is not None
+    assert article.published_at.isoformat() == "2024-05-20T10:23:00+08:00"
+
+
+def test_date_in_the_url_is_the_last_resort() -> None:
+    html = page("Robotics park opens", f"<div id='detailContent'>{ENGLISH_BODY}</div>")
+    url = "https://english.news.cn/20230115/98a3b5c41af641938a2a205f1e0b9f71/c.html"
+    article = extract_article(html, url, tz=TZ)
+    assert (
+        article.published_at is not None and article.published_at.date().isoformat() == "2023-01-15"
+    )
+
+
 # -- the benchmark floor ---------------------------------------------------------------
 
 SETS = [SHARED / "fixtures" / "real-pages", SHARED / "fixtures" / "extraction-dev"]

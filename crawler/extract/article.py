@@ -24,7 +24,7 @@ import trafilatura
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString, Script, Stylesheet, TemplateString
 
-from crawler.extract.dates import has_time, parse_datetime
+from crawler.extract.dates import date_in_url, has_time, parse_datetime
 from crawler.extract.headline import is_site_title, lines_above, settle_headline
 from crawler.extract.readable import readable_body
 
@@ -217,7 +217,11 @@ _SITE_NAME = re.compile(
 _TITLE_MARK = re.compile(r"title|tit\b|biaoti|headline|heading", re.IGNORECASE)
 _TIME_CLASS = re.compile(r"(?:^|[-_\s])(?:h-)?(?:pub-?)?(?:time|date)|pubtime|publish", re.I)
 #: A date with its year, either way round (``2005年1月2日``, ``9/17/2004``).
-_YEAR_DATE = re.compile(r"(?:19|20)\d{2}\s*[-/.年]|\d{1,2}/\d{1,2}/(?:19|20)\d{2}")
+_YEAR_DATE = re.compile(
+    r"(?:19|20)\d{2}\s*[-/.年]|\d{1,2}/\d{1,2}/(?:19|20)\d{2}|"
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+"
+    r"(?:19|20)\d{2}|\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\s+(?:19|20)\d{2}"
+)
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _SCRIPT_TEXT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 #: Scripts, styles and comments before ``<!DOCTYPE>``/``<html>``: lxml opens <head> for
@@ -908,12 +912,16 @@ def extract_article(
     else:
         body_lines, body_html = _trafilatura_body(html, url)
         body_from = "trafilatura" if body_lines else ""
+    cut_lines: list[str] = []
     if body_from == "trafilatura" or _GENERIC.get(body_from, False):
         narrower = readable_body(html, url)
         if narrower is not None:
             _prune(narrower)
             narrower_lines = text_lines(narrower)
             if _narrower(narrower_lines, body_lines):
+                # What was cut (a date or 来源 line the container held) stays evidence.
+                kept = set(narrower_lines)
+                cut_lines = [line for line in body_lines if line not in kept]
                 body_lines = narrower_lines
                 body_html = "".join(str(child) for child in narrower.children)
                 body_from = "readability"
@@ -921,16 +929,18 @@ def extract_article(
     above = lines_above(page_lines, body_lines, _BODY_MARK)
     title = settle_headline(title, trusted, page_title, above, "\n".join(body_lines), shared_titles)
     # Last resort for the date: a short dated line the body took along at its top.
-    info = _info_lines(page_lines, body_lines) + [
-        line for line in body_lines[:6] if len(line) <= 30 and _YEAR_DATE.search(line)
-    ]
+    info = (
+        cut_lines
+        + _info_lines(page_lines, body_lines)
+        + [line for line in body_lines[:6] if len(line) <= 30 and _YEAR_DATE.search(line)]
+    )
     text_out = _clean_body(body_lines, title)
     if not text_out and (summary := _meta(soup, "og:description", "description")):
         # A video page whose only text is its description.
         text_out = [_plain(summary)]
     return ExtractedArticle(
         title=title,
-        published_at=_published(soup, selectors, info, body, tz, now),
+        published_at=_published(soup, selectors, info, body, tz, now) or date_in_url(url, tz),
         text="\n".join(text_out),
         html=sanitize_html(body_html, url),
         source_line=_source_line(soup, info, body_lines),
