@@ -31,7 +31,12 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crawler.extract.article import bigram_f1, clean_line, extract_article  # noqa: E402
+from crawler.extract.article import (  # noqa: E402
+    bigram_f1,
+    bigram_precision_recall,
+    clean_line,
+    extract_article,
+)
 from crawler.extract.encoding import decode_html  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -174,8 +179,13 @@ def summarize(pages: list[Page], results: dict[str, dict[str, Result]], label: s
         for n in names
     }
     days = {n: [float(results[p.file][n].day == p.expected_day) for p in dated] for n in names}
+    texts = [p for p in pages if p.expected_text]
+    pr = [
+        bigram_precision_recall(results[p.file]["ours"].text, p.expected_text or "") for p in texts
+    ]
     row = f"{label:18}{len(f1['ours']):>4}"
     row += "".join(_cell(_mean(f1[n])) for n in names)
+    row += _cell(_mean([x[0] for x in pr]), 8) + _cell(_mean([x[1] for x in pr]), 7)
     row += f"{len(titled):>5}" + "".join(_cell(_mean(titles[n])) for n in names)
     row += f"{len(dated):>5}" + "".join(_cell(_mean(days[n])) for n in names)
     print(row)
@@ -219,11 +229,14 @@ def main() -> None:
             print(results[args.show][name].text)
 
     head = "".join(f"{n[:8]:>9}" for n in names)
-    print(f"\n{'part: ' + args.part:18}{'F1 n':>4}{head}{'ttl n':>5}{head}{'day n':>5}{head}")
+    print(
+        f"\n{'part: ' + args.part:18}{'F1 n':>4}{head}{'P ours':>8}{'R ours':>7}"
+        f"{'ttl n':>5}{head}{'day n':>5}{head}"
+    )
     groups = sorted({p.group for p in pages})
     for group in groups:
         summarize([p for p in pages if p.group == group], results, group)
-    print("-" * (22 + 3 * (5 + 9 * len(names))))
+    print("-" * (35 + 3 * (5 + 9 * len(names))))
     if args.part == "all":
         summarize([p for p in pages if not held_out(p.file)], results, "tuning part")
         summarize([p for p in pages if held_out(p.file)], results, "held-out part")
