@@ -12,6 +12,8 @@ The pages are split once, by a fixed rule that knows nothing of their content
 held-out figure counts only when measured once, after the settings are frozen.
 
     .venv/bin/python -m bench.extract [--part all|tuning|held-out] [--pages] [--show FILE]
+
+GNE joins as a third column when installed (``pip install -e '.[bench]'``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import json
 import re
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -134,10 +137,36 @@ def _trafilatura(html: str, url: str) -> tuple[str, str, date | None]:
     return document.text or "", document.title or "", found
 
 
+def _gne() -> Callable[[str, str], tuple[str, str, date | None]] | None:
+    """GNE (GPL-3.0, the optional ``bench`` extra; never imported by the product)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from gne import GeneralNewsExtractor
+    except ImportError:
+        return None
+    extractor = GeneralNewsExtractor()
+
+    def run(html: str, url: str) -> tuple[str, str, date | None]:
+        try:
+            found = extractor.extract(html)
+        except Exception:  # GNE raises on some markup; score it as empty.
+            return "", "", None
+        return (
+            str(found.get("content") or ""),
+            str(found.get("title") or ""),
+            _day(found.get("publish_time")),
+        )
+
+    return run
+
+
 EXTRACTORS: dict[str, Callable[[str, str], tuple[str, str, date | None]]] = {
     "ours": _ours,
     "trafilatura": _trafilatura,
 }
+if (_gne_run := _gne()) is not None:
+    EXTRACTORS["gne"] = _gne_run
 
 
 def run(pages: Iterable[Page]) -> dict[str, dict[str, Result]]:
