@@ -215,8 +215,8 @@ def summarize(pages: list[Page], results: dict[str, dict[str, Result]], label: s
     row = f"{label:18}{len(f1['ours']):>4}"
     row += "".join(_cell(_mean(f1[n])) for n in names)
     row += _cell(_mean([x[0] for x in pr]), 8) + _cell(_mean([x[1] for x in pr]), 7)
-    row += f"{len(titled):>5}" + "".join(_cell(_mean(titles[n])) for n in names)
-    row += f"{len(dated):>5}" + "".join(_cell(_mean(days[n])) for n in names)
+    row += f"{len(titled):>6}" + "".join(_cell(_mean(titles[n])) for n in names)
+    row += f"{len(dated):>6}" + "".join(_cell(_mean(days[n])) for n in names)
     print(row)
 
 
@@ -260,12 +260,12 @@ def main() -> None:
     head = "".join(f"{n[:8]:>9}" for n in names)
     print(
         f"\n{'part: ' + args.part:18}{'F1 n':>4}{head}{'P ours':>8}{'R ours':>7}"
-        f"{'ttl n':>5}{head}{'day n':>5}{head}"
+        f"{'ttl n':>6}{head}{'day n':>6}{head}"
     )
     groups = sorted({p.group for p in pages})
     for group in groups:
         summarize([p for p in pages if p.group == group], results, group)
-    print("-" * (35 + 3 * (5 + 9 * len(names))))
+    print("-" * (37 + 3 * (6 + 9 * len(names))))
     if args.part == "all":
         summarize([p for p in pages if not held_out(p.file)], results, "tuning part")
         summarize([p for p in pages if held_out(p.file)], results, "held-out part")
