@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crawler.extract.dates import has_time, parse_datetime
+from crawler.extract.dates import date_in_url, has_time, parse_datetime
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TZ)
@@ -20,6 +20,13 @@ def at(*parts: int) -> datetime:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
+        # English pages, Chinese media's among them.
+        ("May 13, 2024 1:17 p.m.", at(2024, 5, 13, 13, 17)),
+        ("Updated: Sept. 3rd, 2026", at(2026, 9, 3)),
+        ("20 May 2024", at(2024, 5, 20)),
+        # ASP/.NET pages print month first, with a 12-hour clock.
+        ("9/17/2004 5:54:13 AM", at(2004, 9, 17, 5, 54, 13)),
+        ("发布日期： 11/3/2026 2:05 PM", at(2026, 11, 3, 14, 5)),
         ("2026-11-15", at(2026, 11, 15)),
         ("2026/11/15 09:30", at(2026, 11, 15, 9, 30)),
         ("2026年11月15日", at(2026, 11, 15)),
@@ -99,3 +106,18 @@ def test_has_time() -> None:
     assert has_time("2026-11-15 09:30")
     assert has_time("2026年11月15日 9时30分")
     assert not has_time("2026-11-15")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://www.china.org.cn/opinion/2022-10/21/content_78478030.htm", at(2022, 10, 21)),
+        ("https://english.news.cn/20230115/98a3b5c4/c.html", at(2023, 1, 15)),
+        ("http://www.xixianxinqu.gov.cn/xwzx/t20261117_123.html", at(2026, 11, 17)),
+        ("https://edition.cnn.com/2024/05/09/opinions/space-junk", at(2024, 5, 9)),
+        ("https://www.sohu.com/a/780060546_458722", None),
+        ("https://a.cn/list?date=20261117", None),  # a query is not the article's path
+    ],
+)
+def test_date_in_url(url: str, expected: datetime | None) -> None:
+    assert date_in_url(url, TZ) == expected

@@ -4,9 +4,15 @@ Order of evidence, most trusted first: configured selectors; the government meta
 set (``ArticleTitle``, ``PubDate``, ``ContentSource``; sites.md §C9); the body
 containers of the CMS families these sites run on (TRS ``div.TRS_Editor``, Hanweb
 ``#zoom``, gov.cn ``#UCAP-CONTENT``, Xinhua ``#detailContent``/``#p-detail`` …;
-sites.md §C); the visible info line (``发布时间：… 来源：…``); and trafilatura for
-the body of pages that match no known container. ``bench/extract.py`` measures
-this order against trafilatura alone on real pages.
+sites.md §C), then an id named like one (``article__content``); the visible info
+line (``发布时间：… 来源：…``); and trafilatura for the body of pages that match no
+known container. A body from trafilatura or a generic container is narrowed to
+readability-lxml's main block when that block is a strict subset of it
+(``readable.py``); related/recommended feeds, share and support boxes, hidden
+elements, video-player chrome and Read-more teasers are cut from every body. A
+``<title>`` that only names the site gives way to the headline the page shows
+(``headline.py``). ``python -m bench.extract`` measures all of it against
+trafilatura on the real-page sets.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, tzinfo
 from urllib.parse import urljoin
@@ -24,7 +30,9 @@ import trafilatura
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString, Script, Stylesheet, TemplateString
 
-from crawler.extract.dates import has_time, parse_datetime
+from crawler.extract.dates import date_in_url, has_time, parse_datetime
+from crawler.extract.headline import is_site_title, lines_above, settle_headline
+from crawler.extract.readable import readable_body
 
 #: Larger documents are cut here before parsing: no article needs more, and a
 #: hostile page should not cost minutes.
@@ -178,6 +186,32 @@ _BOILERPLATE = re.compile(
     r"^(?=.*(?:上一?页|下一?页))(?:[\s|｜<>«»\[\]【】…\d]|首页|上一?页|下一?页|尾页|末页|"
     r"共\s*\d+\s*页|第\s*\d+\s*页)+$"
 )
+_TEASER_END = re.compile(
+    r"(?:\bRead (?:more|the full (?:story|article))|\bContinue reading|阅读全文|查看全文|全文阅读|"
+    r"[\[【(（]\s*(?:详细|全文|详情)\s*[\]】)）])\s*[>›»…]*$",
+    re.I,
+)
+#: A line of a video player's chrome: nothing but its controls, time codes and rates
+#: (``时长 02:15``, ``倍速 1.0x``, ``高清 超清``, ``Play Video 0:00 / 2:54``).
+_PLAYER_LINE = re.compile(
+    r"^(?:\s|[/|:：·-]|时长|倍速|倍数|清晰度|高清|超清|标清|蓝光|流畅|原画|自动|全屏|退出全屏|网页全屏|"
+    r"画中画|小窗|播放|暂停|重播|重新播放|静音|音量|弹幕|关闭弹幕|开启弹幕|正在播放|加载中|视频加载中|"
+    r"Play(?:\s*Video)?|Pause|Replay|Mute|Unmute|Volume|Full\s*screen|Exit\s*full\s*screen|"
+    r"Picture-in-Picture|Playback\s*Rate|Current\s*Time|Duration|Remaining\s*Time|Loaded|Progress|"
+    r"Captions?|Subtitles?|Chapters|Descriptions?|off|selected|LIVE|"
+    r"\d{1,2}:\d{2}(?::\d{2})?|[xX×]?\d(?:\.\d{1,2})?\s*[xX×倍]|\d{1,3}(?:\.\d+)?%|\d{3,4}[pP])+$",
+    re.I,
+)
+_PLAYER_WORD = re.compile(r"[\u4e00-\u9fff]{2}|[A-Za-z]{3}|\d:\d\d")
+_PROMO = re.compile(
+    r"\bnewsletters?\b|\bsign up (?:for|to)\b|delivered (?:straight |right )?to your inbox|"
+    r"\bunsubscribe\b|real-time updates from|"
+    r"扫码关注|扫描二维码关注|长按(?:识别)?二维码|关注(?:我们的)?(?:微信)?公众号|下载\S{0,8}客户端|点击下载\S{0,6}APP",
+    re.I,
+)
+_AD_CARD = re.compile(
+    r"^(?:广告(?!业|主|法|费|牌)|[×✕✖]$|Advertisement$|ADVERTISEMENT$|Sponsored$)"
+)
 _DANGLING_EDITOR = re.compile(r"(?:责任编辑|责编|编辑)\s*[:：]\s*$")
 _COUNTER = re.compile(r"^[+＋]\d{1,4}$")  # a like button's "+1"
 #: Lines longer than this are prose, never boilerplate or an info line.
@@ -188,8 +222,20 @@ _SITE_NAME = re.compile(
 )
 _TITLE_MARK = re.compile(r"title|tit\b|biaoti|headline|heading", re.IGNORECASE)
 _TIME_CLASS = re.compile(r"(?:^|[-_\s])(?:h-)?(?:pub-?)?(?:time|date)|pubtime|publish", re.I)
+#: A date with its year, either way round (``2005年1月2日``, ``9/17/2004``).
+_YEAR_DATE = re.compile(
+    r"(?:19|20)\d{2}\s*[-/.年]|\d{1,2}/\d{1,2}/(?:19|20)\d{2}|"
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+"
+    r"(?:19|20)\d{2}|\b\d{1,2}\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\s+(?:19|20)\d{2}"
+)
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _SCRIPT_TEXT = re.compile(r"<(script|style)\b.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+#: Scripts, styles and comments before ``<!DOCTYPE>``/``<html>``: lxml opens <head> for
+#: them and then keeps the whole page inside it, where nothing counts as text.
+_LEADING_SCRIPTS = re.compile(
+    r"^\s*(?:(?:<(script|style)\b.*?</\1\s*>|<!--.*?-->)\s*)+(?=<(?:!doctype|html|head)\b)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 @dataclass(frozen=True)
@@ -323,19 +369,25 @@ def _absolute(base: str, link: str) -> str:
         return link
 
 
-def bigram_f1(candidate: str, reference: str) -> float:
-    """Character-bigram F1 of two texts, whitespace ignored: how extraction is scored."""
+def _bigrams(text: str) -> Counter[str]:
+    text = _SPACES.sub("", text)
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
 
-    def grams(text: str) -> Counter[str]:
-        text = _SPACES.sub("", text)
-        return Counter(text[i : i + 2] for i in range(len(text) - 1))
 
-    got, want = grams(candidate), grams(reference)
+def bigram_precision_recall(candidate: str, reference: str) -> tuple[float, float]:
+    """Character-bigram precision and recall of ``candidate`` against ``reference``."""
+    got, want = _bigrams(candidate), _bigrams(reference)
     overlap = sum((got & want).values())
     if not overlap:
+        return 0.0, 0.0
+    return overlap / sum(got.values()), overlap / sum(want.values())
+
+
+def bigram_f1(candidate: str, reference: str) -> float:
+    """Character-bigram F1 of two texts, whitespace ignored: how extraction is scored."""
+    precision, recall = bigram_precision_recall(candidate, reference)
+    if not precision + recall:
         return 0.0
-    precision = overlap / sum(got.values())
-    recall = overlap / sum(want.values())
     return 2 * precision * recall / (precision + recall)
 
 
@@ -368,21 +420,52 @@ def _title_candidates(soup: BeautifulSoup) -> Iterator[Tag]:
     yield from soup.find_all("h3")
 
 
-def _title(soup: BeautifulSoup, selectors: ArticleSelectors, page_lines: list[str]) -> str:
-    """The article's title, a stray space before 年/月/日 removed (``2007 年末``)."""
-    return re.sub(r"(?<=\d) (?=[年月日])", "", _raw_title(soup, selectors, page_lines))
+def _title(
+    soup: BeautifulSoup,
+    selectors: ArticleSelectors,
+    page_lines: list[str],
+    shared_titles: Collection[str],
+) -> tuple[str, bool]:
+    """The article's title, a stray space before 年/月/日 removed (``2007 年末``), and
+    whether it came from the page's own headline markup (else from ``<title>``)."""
+    title, trusted = _raw_title(soup, selectors, page_lines, shared_titles)
+    return re.sub(r"(?<=\d) (?=[年月日])", "", title), trusted
 
 
-def _raw_title(soup: BeautifulSoup, selectors: ArticleSelectors, page_lines: list[str]) -> str:
+def _headline_elements(soup: BeautifulSoup, page_title: str) -> Iterator[str]:
+    """Texts of headline markup (h1, h2, ``.title`` …) that are not the ``<title>``
+    itself nor a link (a logo, a menu entry)."""
+    for tag in _title_candidates(soup):
+        if tag.find_parent(list(_DROP_TAGS)) is not None or tag.find_parent("a"):
+            continue
+        text = clean_line(" ".join(text_lines(tag)))
+        if 6 <= len(text) <= 120 and text != page_title:
+            yield text
+
+
+def _raw_title(
+    soup: BeautifulSoup,
+    selectors: ArticleSelectors,
+    page_lines: list[str],
+    shared_titles: Collection[str],
+) -> tuple[str, bool]:
     if selectors.title and (node := _select_one(soup, selectors.title)):
-        return clean_line(node.get_text(" "))
+        return clean_line(node.get_text(" ")), True
     meta = _meta(soup, "ArticleTitle")
     if meta:
-        return _plain(meta)
+        return _plain(meta), True
     meta = _meta(soup, "og:title", "twitter:title")
     if meta:
-        return _strip_site_name(_plain(meta), page_lines)
+        whole = _plain(meta)
+        # "两万字长文 | 月亮的100个故事": a separator inside a headline the page shows whole.
+        shown_whole = any(
+            clean_line(tag.get_text(" ")) == whole for tag in soup.find_all(["h1", "h2"])
+        )
+        return (whole if shown_whole else _strip_site_name(whole, page_lines)), True
     page_title = _plain(soup.title.get_text(" ")) if soup.title else ""
+    if page_title and is_site_title(page_title, shared_titles):
+        found = next(_headline_elements(soup, page_title), None)
+        return (found, True) if found else (page_title, False)
     best = ""
     first_h1 = ""
     for tag in _title_candidates(soup):
@@ -397,12 +480,14 @@ def _raw_title(soup: BeautifulSoup, selectors: ArticleSelectors, page_lines: lis
             first_h1 = text
     stripped = _strip_site_name(page_title, page_lines) if page_title else ""
     if best and (len(best) >= 8 or best == stripped):
-        return best
+        return best, True
     # <title> may name only the column ("新区要闻_西咸新区"); unless the page shows it
     # as a line of its own, the page's <h1> is then the better title.
     if len(first_h1) >= 6 and first_h1 not in page_title and stripped not in page_lines:
-        return first_h1
-    return stripped or best or first_h1
+        return first_h1, True
+    if stripped:
+        return stripped, False
+    return (best or first_h1), bool(best or first_h1)
 
 
 # -- body ----------------------------------------------------------------------------------
@@ -444,12 +529,48 @@ def _paragraph_core(node: Tag, total: int) -> Tag:
     return core
 
 
+#: An id that names an article's text the way CMSs spell it: ``article__content``,
+#: ``post-body``, ``news_text``, ``detail-content`` … (treated like a generic container).
+_CONTENT_NAME = re.compile(
+    r"^(?:article|post|entry|news|detail|story|arti|text)[-_]*(?:content|body|text|txt|detail)$",
+    re.I,
+)
+_NAMED_CONTAINER = "[id~=content]"
+#: Class or id words of the blocks a body container holds beside the article.
+_ASIDE_NAME = re.compile(
+    r"(?:^|[-_\s])(?:related|relevant|recommend\w*|more-?(?:news|stories|articles)|"
+    r"read-?more|newsletter|subscri\w*|promo\w*|support|donat\w*|share|sharing|social|"
+    r"comments?|sidebar|advert\w*|sponsor\w*|xgyd|xgxw|xgwz|tuijian|remen|hotnews|"
+    r"vjs|video-?js|xgplayer|dplayer|plyr|txp|tcplayer|prism-player|control-?bar)(?:$|[-_\s])",
+    re.I,
+)
+_HIDDEN_CLASSES = {"hidden", "hide", "d-none", "display-none", "visually-hidden", "sr-only"}
+_GENERIC = dict(BODY_CONTAINERS) | {_NAMED_CONTAINER: True}
+#: readability's body replaces ours only when this much of its text is in ours
+#: (character bigrams) and it keeps at least this share of ours.
+NARROWER_PRECISION = 0.99
+NARROWER_MIN_RECALL = 0.4
+
+
+def _narrower(candidate: list[str], lines: list[str]) -> bool:
+    """Whether ``candidate`` is ``lines`` with only something cut away (a column, a feed)."""
+    text = "\n".join(candidate)
+    if len(_SPACES.sub("", text)) < MIN_CONTAINER_CHARS:
+        return False
+    precision, recall = bigram_precision_recall(text, "\n".join(lines))
+    return precision >= NARROWER_PRECISION and recall >= NARROWER_MIN_RECALL
+
+
 def _container(soup: BeautifulSoup) -> tuple[Tag, str] | None:
     for selector, generic in BODY_CONTAINERS:
         for node in soup.select(selector):
             total = _text_len(node)
             if total >= MIN_CONTAINER_CHARS:
                 return (_paragraph_core(node, total) if generic else node), selector
+    for node in soup.find_all(id=_CONTENT_NAME):
+        total = _text_len(node)
+        if total >= MIN_CONTAINER_CHARS:
+            return _paragraph_core(node, total), _NAMED_CONTAINER
     return None
 
 
@@ -463,6 +584,21 @@ def _is_info_line(line: str) -> bool:
     )
 
 
+def _is_promo(line: str) -> bool:
+    """A newsletter, app or follow-us prompt, or an inline ad card's label or close box."""
+    if len(line) <= 4 * _SHORT_LINE and _PROMO.search(line):
+        return True
+    return len(line) <= 40 and bool(_AD_CARD.match(line)) and not line.endswith("。")
+
+
+def _is_player_chrome(line: str) -> bool:
+    return (
+        len(line) <= _SHORT_LINE
+        and bool(_PLAYER_LINE.match(line))
+        and bool(_PLAYER_WORD.search(line))
+    )
+
+
 def _drop_boilerplate(lines: list[str]) -> list[str]:
     kept: list[str] = []
     skip_name = False
@@ -471,13 +607,28 @@ def _drop_boilerplate(lines: list[str]) -> list[str]:
             skip_name = False
             continue
         skip_name = len(line) <= _SHORT_LINE and bool(_DANGLING_EDITOR.search(line))
-        if not skip_name and not _is_boilerplate(line) and not _COUNTER.match(line):
+        if (
+            not skip_name
+            and not _is_boilerplate(line)
+            and not _COUNTER.match(line)
+            and not _is_player_chrome(line)
+            and not _is_promo(line)
+        ):
             kept.append(line)
     return kept
 
 
+def _drop_teasers(lines: list[str]) -> list[str]:
+    """A feed of other stories inside the body: two or more lines that each end in a
+    "Read more"/"阅读全文" link are teasers, not the article."""
+    teasers = [line for line in lines if _TEASER_END.search(line)]
+    if len(teasers) < 2:
+        return lines
+    return [line for line in lines if not _TEASER_END.search(line)]
+
+
 def _clean_body(lines: list[str], title: str) -> list[str]:
-    lines = _drop_boilerplate(lines)
+    lines = _drop_teasers(_drop_boilerplate(lines))
     # A title the page repeats in the body, broken over up to four lines.
     squeezed = _SPACES.sub("", title)
     for count in range(2, 5):
@@ -496,12 +647,40 @@ def _clean_body(lines: list[str], title: str) -> list[str]:
     return lines
 
 
+def _is_hidden(tag: Tag) -> bool:
+    style = str(tag.get("style") or "").replace(" ", "").lower()
+    classes = {c.lower() for c in tag.get("class") or []}
+    return (
+        tag.has_attr("hidden")
+        or "display:none" in style
+        or "visibility:hidden" in style
+        or bool(classes & _HIDDEN_CLASSES)
+    )
+
+
+def _drop_asides(node: Tag) -> None:
+    """Drop what a body container holds beside the article: hidden elements, and blocks
+    named as related/recommended feeds, share bars, newsletter or support boxes —
+    unless such a block holds most of the container's text (then the name lies)."""
+    total = _text_len(node)
+    for tag in node.find_all(True):
+        if tag.decomposed:
+            continue
+        if _is_hidden(tag):
+            tag.decompose()
+            continue
+        marker = " ".join([*(tag.get("class") or []), str(tag.get("id") or "")])
+        if marker and _ASIDE_NAME.search(marker) and _text_len(tag) <= 0.5 * total:
+            tag.decompose()
+
+
 def _prune(node: Tag) -> None:
     """Drop scripts, styles and boilerplate leaves (``责任编辑：…``, ``【打印本页】``) from a
     body container. One bottom-up pass: text sizes and "holds a block" flags are summed
     from the children, so huge containers stay linear."""
     for tag in node.find_all(list(_DROP_TAGS)):
         tag.decompose()
+    _drop_asides(node)
     tags = node.find_all(True)
     size: dict[int, int] = {}
     holds_block: dict[int, bool] = {}
@@ -616,7 +795,7 @@ def _visible_date(
     if labelled is not None:
         return labelled
     for line in info_lines[:12]:  # the lines next to the body: its info line
-        if len(line) <= _SHORT_LINE and re.search(r"(?:19|20)\d{2}\s*[-/.年]", line):
+        if len(line) <= _SHORT_LINE and _YEAR_DATE.search(line):
             found = parse_datetime(line, tz, now)
             if found is not None:
                 return found
@@ -624,7 +803,7 @@ def _visible_date(
         if (found := parse_datetime(text, tz, now)) is not None and re.search(r"\d{4}", text):
             return found
     for line in info_lines:
-        if len(line) <= _SHORT_LINE and re.search(r"(?:19|20)\d{2}\s*[-/.年]", line):
+        if len(line) <= _SHORT_LINE and _YEAR_DATE.search(line):
             found = parse_datetime(line, tz, now)
             if found is not None:
                 return found
@@ -709,10 +888,16 @@ def extract_article(
     tz: tzinfo,
     selectors: ArticleSelectors | None = None,
     now: datetime | None = None,
+    shared_titles: Collection[str] = (),
 ) -> ExtractedArticle:
-    """Extract one article page. Never raises on odd markup; missing fields are empty."""
+    """Extract one article page. Never raises on odd markup; missing fields are empty.
+
+    ``shared_titles``: ``<title>`` texts other pages of the same site carry too (the
+    spider may pass the ones it has seen); such a ``<title>`` names the site, never
+    the article, so the page's headline markup or the line above its body wins.
+    """
     selectors = selectors or ArticleSelectors()
-    html = (html or "")[:MAX_HTML_CHARS]
+    html = _LEADING_SCRIPTS.sub("", (html or "")[:MAX_HTML_CHARS], count=1)
     if not html.strip():
         return ExtractedArticle(title="", published_at=None, text="", html="", source_line=None)
     soup = BeautifulSoup(html, "lxml")
@@ -725,7 +910,7 @@ def extract_article(
 
     # The whole document, not soup.body: broken pages put content after a second <body>.
     page_lines = _join_dangling_labels(text_lines(soup, skip=body))
-    title = _title(soup, selectors, page_lines)
+    title, trusted = _title(soup, selectors, page_lines, shared_titles)
     if body is not None:
         _prune(body)
         body_lines = text_lines(body)
@@ -733,11 +918,35 @@ def extract_article(
     else:
         body_lines, body_html = _trafilatura_body(html, url)
         body_from = "trafilatura" if body_lines else ""
-    info = _info_lines(page_lines, body_lines)
+    cut_lines: list[str] = []
+    if body_from == "trafilatura" or _GENERIC.get(body_from, False):
+        narrower = readable_body(html, url)
+        if narrower is not None:
+            _prune(narrower)
+            narrower_lines = text_lines(narrower)
+            if _narrower(narrower_lines, body_lines):
+                # What was cut (a date or 来源 line the container held) stays evidence.
+                kept = set(narrower_lines)
+                cut_lines = [line for line in body_lines if line not in kept]
+                body_lines = narrower_lines
+                body_html = "".join(str(child) for child in narrower.children)
+                body_from = "readability"
+    page_title = _plain(soup.title.get_text(" ")) if soup.title else ""
+    above = lines_above(page_lines, body_lines, _BODY_MARK)
+    title = settle_headline(title, trusted, page_title, above, "\n".join(body_lines), shared_titles)
+    # Last resort for the date: a short dated line the body took along at its top.
+    info = (
+        cut_lines
+        + _info_lines(page_lines, body_lines)
+        + [line for line in body_lines[:6] if len(line) <= 30 and _YEAR_DATE.search(line)]
+    )
     text_out = _clean_body(body_lines, title)
+    if not text_out and (summary := _meta(soup, "og:description", "description")):
+        # A video page whose only text is its description.
+        text_out = [_plain(summary)]
     return ExtractedArticle(
         title=title,
-        published_at=_published(soup, selectors, info, body, tz, now),
+        published_at=_published(soup, selectors, info, body, tz, now) or date_in_url(url, tz),
         text="\n".join(text_out),
         html=sanitize_html(body_html, url),
         source_line=_source_line(soup, info, body_lines),

@@ -32,6 +32,51 @@ _MONTH_DAY = re.compile(
     r"(?<![\d\-/.])(?:(?P<m>\d{1,2})\s*(?:[-/]|月)\s*(?P<d>\d{1,2})(?:\s*日)?"
     r"|(?P<m2>\d{2})\.(?P<d2>\d{2}))(?![\d\-/.%月])" + _TIME
 )
+#: ``9/17/2004 5:54:13 AM``: month first, as ASP and .NET pages print it by default.
+_US = re.compile(
+    r"(?<![\d/])(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)\d{2})(?![\d/])"
+    r"(?:\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<ampm>[AP]M)?)?",
+    re.I,
+)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_MONTH_NAME = r"(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_CLOCK = (
+    r"(?:,?\s*(?:at\s*)?(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*"
+    r"(?P<ampm>[ap]\.?m\.?)?)?"
+)
+#: English pages (Chinese media's included): ``May 13, 2024 1:17 p.m.``, ``20 May 2024``.
+_ENGLISH = re.compile(
+    r"\b(?:" + _MONTH_NAME + r"\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>(?:19|20)\d{2})"
+    r"|(?P<d2>\d{1,2})\s+"
+    + _MONTH_NAME.replace("mon", "mon2")
+    + r"\s+(?P<y2>(?:19|20)\d{2}))\b"
+    + _CLOCK,
+    re.I,
+)
+#: A date in an article URL: ``/2022-10/21/``, ``/20240511/``, ``t20240511_``, ``/2024/05/09/``.
+_URL_DATE = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<sep>[-/]?)(?P<m>[01]\d)(?:(?P=sep)|/)(?P<d>[0-3]\d)(?!\d)"
+)
 _EPOCH = re.compile(r"^\s*(?P<n>\d{10}|\d{13})(?:\.\d+)?\s*$")
 _HAS_TIME = re.compile(r"\d{1,2}\s*[:：时]\s*\d{2}")
 
@@ -101,6 +146,24 @@ def parse_datetime(
             found = _build(tz, int(full["y"]), int(full["m"]), int(full["d"]), full.groupdict())
             if found is not None:
                 return found
+    for english in _ENGLISH.finditer(text):
+        groups = english.groupdict()
+        month = _MONTHS[(groups["mon"] or groups["mon2"]).lower()]
+        day, year = int(groups["d"] or groups["d2"]), int(groups["y"] or groups["y2"])
+        if groups["H"] is not None and groups["ampm"]:
+            pm = groups["ampm"].lower().startswith("p")
+            groups["H"] = str(int(groups["H"]) % 12 + (12 if pm else 0))
+        found = _build(tz, year, month, day, groups)
+        if found is not None:
+            return found
+    for us in _US.finditer(text):
+        groups = us.groupdict()
+        if groups["H"] is not None and groups["ampm"]:
+            hour = int(groups["H"]) % 12 + (12 if groups["ampm"].upper() == "PM" else 0)
+            groups["H"] = str(hour)
+        found = _build(tz, int(us["y"]), int(us["m"]), int(us["d"]), groups)
+        if found is not None:
+            return found
     for short in _SHORT_YEAR.finditer(text):
         found = _build(
             tz, 2000 + int(short["y"]), int(short["m"]), int(short["d"]), short.groupdict()
@@ -119,4 +182,14 @@ def parse_datetime(
             guess = _build(tz, today.year - 1, month, day, groups)
         if guess is not None:
             return guess
+    return None
+
+
+def date_in_url(url: str, tz: tzinfo) -> datetime | None:
+    """The publication day many CMSs write into an article's URL, at midnight in ``tz``."""
+    path = url.split("?", 1)[0]
+    for found in _URL_DATE.finditer(path):
+        day = _build(tz, int(found["y"]), int(found["m"]), int(found["d"]), {})
+        if day is not None:
+            return day
     return None
