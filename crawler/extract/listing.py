@@ -22,17 +22,20 @@ page number (``index_1.html``, ``12_2.html``, ``?page=2``).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from lxml import html as lxml_html
 from lxml.etree import _Element
 from scrapy.http import Response, TextResponse
 
-from crawler.extract.dates import parse_datetime
+from crawler.extract.jsonlist import json_entries
+from crawler.extract.rowdate import is_prose, row_date
 from crawler.families.base import ListEntry
 from scheduler.config import Source
 
@@ -99,6 +102,12 @@ CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?"
     r"(?:\s*,\s*['\"]([^'\"]*)['\"]\s*,\s*['\"]([^'\"]*)['\"])?"
 )
+#: The pager of the CMS many ministries and cities use (``list.shtml``, ``list_2.shtml``):
+#: ``createPageHTML('page_div', total, current, 'list', 'shtml', rows)``, ``current`` from 1.
+CREATE_PAGE_DIV = re.compile(
+    r"createPageHTML\(\s*['\"][\w-]+['\"]\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?"
+    r"\s*,\s*['\"]([^'\"]*)['\"]\s*,\s*['\"]([^'\"]*)['\"]"
+)
 COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
 CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
 PAGE_PARAMS = (
@@ -122,6 +131,7 @@ DATE_IN_TEXT = re.compile(
     r"[\[(（【]?\s*(?:(?:19|20)?\d{2}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
     r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*[\])）】]?"
 )
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 MIN_CJK = 5
 MIN_WORDS = 4
 
@@ -133,14 +143,36 @@ class _Candidate:
     title: str
     row: _Element | None = None
     published_at: datetime | None = None
+    date_from: str | None = None
+
+    @property
+    def entry(self) -> ListEntry:
+        return ListEntry(self.url, self.title, self.published_at, self.date_from)
 
     @property
     def article_like(self) -> bool:
-        return bool(ARTICLE_PATH.search(urlsplit(self.url).path + "?" + urlsplit(self.url).query))
+        parts = urlsplit(self.url)
+        return bool(ARTICLE_PATH.search(parts.path + "?" + parts.query))
+
+    @property
+    def in_heading(self) -> bool:
+        """The link is, holds or sits in a headline element (not a summary or an image)."""
+        if _headline_inside(self.anchor) is not None:
+            return True
+        for depth, node in enumerate([self.anchor, *self.anchor.iterancestors()]):
+            if depth > 3 or node.tag in ("li", "tr", "dd", "body"):
+                break
+            if node.tag in HEADINGS or "tit" in _tokens_str(node):
+                return True
+        return False
 
 
 def _text(node: _Element) -> str:
     return re.sub(r"\s+", " ", node.text_content()).strip()
+
+
+def _tokens_str(node: _Element) -> str:
+    return f"{node.get('class') or ''} {node.get('id') or ''}".lower()
 
 
 def _host(url: str) -> str:
@@ -207,8 +239,21 @@ class _Noise:
         return False
 
 
+def _headline_inside(anchor: _Element) -> _Element | None:
+    """A card that is one big link (headline, summary, date): its headline element."""
+    for node in anchor.iterdescendants():
+        heading = node.tag in HEADINGS or "tit" in _tokens_str(node)
+        if isinstance(node.tag, str) and heading and _text(node):
+            return node
+    return None
+
+
 def _anchor_text(anchor: _Element) -> str:
-    """A link's visible text without a date shown inside it (``<span>2026-11-20</span>``)."""
+    """A link's visible text without a date shown inside it (``<span>2026-11-20</span>``);
+    of a link holding a whole card, its headline element's text."""
+    inner = _headline_inside(anchor)
+    if inner is not None and len(_text(inner)) < len(_text(anchor)):
+        anchor = inner
     text = _text(anchor)
     for child in anchor.iterdescendants():
         if isinstance(child.tag, str) and DATE_IN_TEXT.fullmatch(part := _text(child)):
@@ -246,22 +291,6 @@ def _href(anchor: _Element, base_url: str) -> str | None:
     return url
 
 
-def _date_of(
-    row: _Element, anchor: _Element, title: str, tz: tzinfo, now: datetime
-) -> datetime | None:
-    """The date beside a link: in its row (the title taken out), or in a following dd."""
-    text = _text(row)
-    for part in (title, _anchor_text(anchor)):
-        if part and part in text:
-            text = text.replace(part, " ", 1)
-            break
-    found = parse_datetime(text, tz, now)
-    following = row.getnext()
-    if found is None and following is not None and following.tag in ("dd", "span", "td"):
-        found = parse_datetime(_text(following), tz, now)
-    return found
-
-
 def _rows(candidates: list[_Candidate]) -> None:
     """Give each candidate its row: the largest ancestor holding no other candidate."""
     owners: dict[_Element, set[str]] = {}
@@ -293,14 +322,30 @@ def _score(group: list[_Candidate]) -> tuple[int, int]:
     return (2 * dated + article_like + len(group), len(group))
 
 
-def _unique(entries: Iterable[ListEntry]) -> list[ListEntry]:
-    seen: set[str] = set()
-    out = []
-    for entry in entries:
-        if entry.url not in seen:
-            seen.add(entry.url)
-            out.append(entry)
-    return out
+def _unique(candidates: Iterable[_Candidate]) -> list[ListEntry]:
+    """One entry per URL, in list order; of several links to one article (image,
+    headline, summary) the headline's title and the row's date."""
+    chosen: dict[str, _Candidate] = {}
+    for cand in candidates:
+        held = chosen.get(cand.url)
+        if held is None:
+            chosen[cand.url] = cand
+        elif _preference(cand) > _preference(held):
+            cand.published_at = cand.published_at or held.published_at
+            cand.date_from = cand.date_from if cand.published_at else held.date_from
+            chosen[cand.url] = cand
+    return [c.entry for c in chosen.values()]
+
+
+def _preference(cand: _Candidate) -> tuple[bool, bool]:
+    return (cand.in_heading, not is_prose(cand.anchor))
+
+
+def _date(cand: _Candidate, tz: tzinfo, now: datetime) -> None:
+    assert cand.row is not None
+    found = row_date(cand.row, cand.anchor, cand.title, cand.url, tz, now)
+    if found is not None:
+        cand.published_at, cand.date_from = found.value, found.evidence
 
 
 def _root(response: Response) -> _Element | None:
@@ -336,9 +381,8 @@ def selected_entries(
             candidates.append(_Candidate(anchor, url, anchor_title(anchor)))
     _rows(candidates)
     for cand in candidates:
-        assert cand.row is not None
-        cand.published_at = _date_of(cand.row, cand.anchor, cand.title, tz, now)
-    return _unique(ListEntry(c.url, c.title, c.published_at) for c in candidates)
+        _date(cand, tz, now)
+    return _unique(candidates)
 
 
 def _column_name(root: _Element) -> str:
@@ -365,7 +409,7 @@ def auto_entries(root: _Element, base_url: str, tz: tzinfo, now: datetime) -> li
     groups: dict[_Element | None, list[_Candidate]] = {}
     for cand in candidates:
         assert cand.row is not None
-        cand.published_at = _date_of(cand.row, cand.anchor, cand.title, tz, now)
+        _date(cand, tz, now)
         groups.setdefault(cand.row.getparent(), []).append(cand)
     best_parent, best = max(groups.items(), key=lambda item: _score(item[1]))
     if best_parent is not None:
@@ -380,19 +424,48 @@ def auto_entries(root: _Element, base_url: str, tz: tzinfo, now: datetime) -> li
                 chosen.extend(group)
         order = {id(c): i for i, c in enumerate(candidates)}
         best = sorted(chosen, key=lambda c: order[id(c)])
-    return _unique(ListEntry(c.url, c.title, c.published_at) for c in best)
+    return _unique(best)
+
+
+def _json_data(response: Response) -> Any | None:
+    """The body parsed as JSON (JSONP unwrapped), or None when it is not JSON."""
+    body = response.body.strip().removeprefix(b"\xef\xbb\xbf")
+    jsonp = re.match(rb"^[\w.$]+\s*\((.*)\)\s*;?\s*$", body, re.S)
+    if jsonp:
+        body = jsonp.group(1).strip()
+    if not body.startswith((b"{", b"[")):
+        return None
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _scripts(root: _Element) -> list[str]:
+    return [s.text for s in root.iter("script") if s.text and "{" in s.text and not s.get("src")]
+
+
+def _with_embedded(
+    entries: list[ListEntry], root: _Element, url: str, tz: tzinfo, now: datetime
+) -> list[ListEntry]:
+    """The HTML list, or the records embedded in the page's scripts when they hold more."""
+    embedded = json_entries(None, _scripts(root), url, same_site, tz, now)
+    return embedded if len(embedded) > len(entries) else entries
 
 
 def discover_entries(
     response: Response, source: Source, tz: tzinfo, now: datetime
 ) -> list[ListEntry]:
     """The article links of a list page (configured ``link_selector`` or automatic)."""
+    data = _json_data(response)
+    if data is not None:
+        return json_entries(data, [], response.url, same_site, tz, now)
     root = _root(response)
     if root is None:
         return []
     if source.link_selector:
         return selected_entries(root, response.url, source.link_selector, tz, now)
-    return auto_entries(root, response.url, tz, now)
+    return _with_embedded(auto_entries(root, response.url, tz, now), root, response.url, tz, now)
 
 
 def entries_from_html(
@@ -402,7 +475,7 @@ def entries_from_html(
     root = lxml_html.fromstring(html or "<html></html>", base_url=url)
     if link_selector:
         return selected_entries(root, url, link_selector, tz, now)
-    return auto_entries(root, url, tz, now)
+    return _with_embedded(auto_entries(root, url, tz, now), root, url, tz, now)
 
 
 # --- pagination ---------------------------------------------------------------
@@ -486,6 +559,11 @@ def next_pages(root: _Element, url: str, text: str) -> list[str]:
                 target = urljoin(url, href).split("#", 1)[0]
                 if target != url:
                     return [target]
+    if paged := CREATE_PAGE_DIV.search(text):
+        total, current = int(paged.group(1)), int(paged.group(2))
+        if current < total:
+            return [urljoin(url, f"{paged.group(3)}_{current + 1}.{paged.group(4)}")]
+        return []
     match = CREATE_PAGE.search(text)
     count = COUNT_PAGE.search(text)
     if match or count:

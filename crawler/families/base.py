@@ -26,6 +26,8 @@ class ListEntry:
     url: str
     title: str
     published_at: datetime | None = None
+    #: Where the date came from: time, element, url, text or json (see rowdate.py).
+    date_from: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,136 @@
+"""Lists that come as JSON: a list API's response, or records embedded in the page.
+
+Many portals render their list in the browser from data: gov.cn's ``pushinfo``
+records (``{"title", "link", "pubDate"}``), ``var listData = [...]`` in an inline
+script, or the whole list URL answering JSON (``{"total": 12, "data": [...]}``).
+Any array of objects with a title-like and a link-like key is a candidate; the
+largest such array whose links stay on the site is the list.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime, tzinfo
+from typing import Any
+from urllib.parse import urljoin
+
+from crawler.extract.dates import parse_datetime
+from crawler.families.base import ListEntry
+
+TITLE_KEYS = ("title", "name", "headline", "doctitle", "docTitle", "bt", "subject", "topic")
+URL_KEYS = (
+    "url",
+    "link",
+    "href",
+    "linkurl",
+    "linkUrl",
+    "docpuburl",
+    "docPubUrl",
+    "post_url",
+    "articleUrl",
+    "detailUrl",
+    "path",
+)
+DATE_KEYS = (
+    "pubDate",
+    "pubdate",
+    "publishDate",
+    "publish_date",
+    "publishTime",
+    "publish_time",
+    "pubTime",
+    "pubtime",
+    "releaseTime",
+    "releaseDate",
+    "docreltime",
+    "docRelTime",
+    "fbrq",
+    "fbsj",
+    "created_at",
+    "createTime",
+    "create_time",
+    "date",
+    "time",
+)
+_ARRAY_START = re.compile(r"[=:(,]\s*\[\s*\{")
+MIN_RECORDS = 2
+
+
+def _pick(record: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    lowered = {k.lower(): v for k, v in record.items()}
+    for key in keys:
+        value = record.get(key, lowered.get(key.lower()))
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _arrays(value: Any) -> Iterator[list[Any]]:
+    """Every array of objects inside a JSON value, outermost first."""
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            yield value
+        for item in value:
+            yield from _arrays(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _arrays(item)
+
+
+def _entries(
+    records: list[Any], base_url: str, same_site: Any, tz: tzinfo, now: datetime
+) -> list[ListEntry]:
+    out = []
+    for record in records:
+        title, link = _pick(record, TITLE_KEYS), _pick(record, URL_KEYS)
+        if not isinstance(title, str) or not isinstance(link, str) or not title.strip():
+            continue
+        url = urljoin(base_url, link.strip())
+        if not url.startswith(("http://", "https://")) or not same_site(url, base_url):
+            continue
+        raw = _pick(record, DATE_KEYS)
+        published = parse_datetime(raw, tz, now) if isinstance(raw, str | int | float) else None
+        clean = re.sub(r"<[^>]+>", "", title)
+        out.append(
+            ListEntry(
+                url,
+                re.sub(r"\s+", " ", clean).strip(),
+                published,
+                "json" if published else None,
+            )
+        )
+    return out
+
+
+def _values_in_scripts(scripts: list[str]) -> Iterator[Any]:
+    decoder = json.JSONDecoder()
+    for script in scripts:
+        for match in _ARRAY_START.finditer(script):
+            start = script.index("[", match.start())
+            try:
+                value, _ = decoder.raw_decode(script, start)
+            except ValueError:
+                continue
+            yield value
+
+
+def json_entries(
+    data: Any | None,
+    scripts: list[str],
+    base_url: str,
+    same_site: Any,
+    tz: tzinfo,
+    now: datetime,
+) -> list[ListEntry]:
+    """The largest list of linked records in ``data`` (a parsed JSON response) or in
+    the inline ``scripts`` of an HTML page; [] when there is none."""
+    values = [data] if data is not None else list(_values_in_scripts(scripts))
+    best: list[ListEntry] = []
+    for value in values:
+        for records in _arrays(value):
+            found = _entries(records, base_url, same_site, tz, now)
+            if len(found) > len(best):
+                best = found
+    return best if len(best) >= MIN_RECORDS else []
