@@ -19,6 +19,7 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.antibot import detect_antibot
+from crawler.extract.headline import with_headline
 from crawler.extract.pages import ArticlePages
 from crawler.failures import describe_failure
 from crawler.families import ListEntry, get_family
@@ -143,8 +144,9 @@ class CheckSpider(scrapy.Spider):
         if (blocked := detect_antibot(response)) is not None:
             check.problems.append(f"article is an anti-bot challenge ({blocked})")
             return
-        article = self.family.parse_article(response, self.source, self.tz, self.now)
         entry: ListEntry = response.meta["entry"]
+        article = self.family.parse_article(response, self.source, self.tz, self.now)
+        article = with_headline(article, entry, response_text(response), self.source)
         check.title = article.title or entry.title
         check.published_at = article.published_at or entry.published_at
         check.source_line = article.source_line

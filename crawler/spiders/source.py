@@ -26,6 +26,7 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.antibot import detect_antibot
+from crawler.extract.headline import with_headline
 from crawler.extract.pages import ArticlePages
 from crawler.failures import describe_failure, failure_kind
 from crawler.families import ListEntry, get_family
@@ -180,6 +181,7 @@ class SourceSpider(scrapy.Spider):
             return
         entry: ListEntry = response.meta.get("entry") or ListEntry(url=response.url, title="")
         article = self.family.parse_article(response, self.source, self.tz, self.now)
+        article = with_headline(article, entry, response_text(response), self.source)
         title = article.title or entry.title
         if not title.strip() or not article.text.strip():
             missing = "text" if title.strip() else "title"
