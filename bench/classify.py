@@ -17,8 +17,8 @@ import json
 import random
 from collections.abc import Sequence
 
-from scheduler.config import ClassifierSettings, load_config
-from scheduler.process.classify import (
+from xinqu.config import ClassifierSettings, load_config
+from xinqu.process.classify import (
     OUT,
     REPO_DATA,
     Classifier,
@@ -28,7 +28,7 @@ from scheduler.process.classify import (
 )
 
 #: Items from this id on were collected and split before any setting was chosen on
-#: them (tests/data/classify/README.md): the blind part of the test split.
+#: them (xinqu/data/classify/README.md): the blind part of the test split.
 BLIND_FROM = 180
 
 

@@ -1,6 +1,6 @@
 """Near-duplicate precision/recall on real news texts and reposts made from them.
 
-Every text of the labelled set (real published news, ``tests/data/classify``) gets
+Every text of the labelled set (real published news, ``xinqu/data/classify``) gets
 reposts the way sites repost: a reporter's lead added, the tail trimmed, converted
 to traditional characters, numbers changed, or several of these at once. True pairs
 are a text and its reposts (and reposts among themselves); every other pair, many
@@ -18,19 +18,19 @@ import json
 import random
 import re
 from dataclasses import replace
-from pathlib import Path
 
-from scheduler.process.dedupe import (
+from xinqu.process.dedupe import (
     DedupeParams,
     Doc,
     exact_near_duplicate,
     group,
     pairs_from_groups,
 )
-from scheduler.process.minhash import shingle_hashes, signature
-from scheduler.process.normalize import codes, key_of_letters, letters
+from xinqu.process.minhash import shingle_hashes, signature
+from xinqu.process.normalize import codes, key_of_letters, letters
+from xinqu.resources import labelled_data
 
-DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "classify" / "labelled.jsonl"
+DATA = labelled_data()
 LEADS = [
     "本报讯（记者 王晗 通讯员 刘武）",
     "新华社电 近日，记者从有关方面获悉，",

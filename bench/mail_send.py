@@ -4,7 +4,7 @@ Sends one issue to N subscribers through a real SMTP server (aiosmtpd on
 127.0.0.1) three ways, in this process, and prints messages per second:
 
 - baseline: bare smtplib, one connection, the same bytes, no records;
-- engine: scheduler.mail.send_issue (three committed state changes per message);
+- engine: xinqu.mail.send_issue (three committed state changes per message);
 - per-connection: bare smtplib opening a new connection for every message.
 
 Usage: .venv/bin/python bench/mail_send.py [N]
@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from mailkit import SmtpSink, add_issue, serve_smtp, smtp_settings  # noqa: E402
 
-from scheduler.app import App  # noqa: E402
-from scheduler.mail import send_issue  # noqa: E402
-from scheduler.store.subscribers import upsert_subscriber  # noqa: E402
+from xinqu.app import App  # noqa: E402
+from xinqu.mail import send_issue  # noqa: E402
+from xinqu.store.subscribers import upsert_subscriber  # noqa: E402
 
 
 def _app(folder: Path, port: int) -> App:

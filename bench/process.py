@@ -26,8 +26,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from xinqu.resources import labelled_data
+
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "tests" / "data" / "classify" / "labelled.jsonl"
+DATA = labelled_data()
 REPOST_SHARE = 0.10
 SOURCES = [
     ("pudong", "浦东新区", "浦东新区官网"),
@@ -51,8 +53,8 @@ def generate(db: Path, n: int, seed: int = 1) -> list[tuple[int, int]]:
     import opencc
     from sqlalchemy import insert
 
-    from scheduler.store.articles import Article, content_hash
-    from scheduler.store.base import open_store
+    from xinqu.store.articles import Article, content_hash
+    from xinqu.store.base import open_store
 
     rng = random.Random(seed)
     pool = sentences()
@@ -100,8 +102,8 @@ def generate(db: Path, n: int, seed: int = 1) -> list[tuple[int, int]]:
 def grouped_pairs(db: Path) -> dict[int, int]:
     from sqlalchemy import select
 
-    from scheduler.store.base import open_store
-    from scheduler.store.processing import ArticleProcessing
+    from xinqu.store.base import open_store
+    from xinqu.store.processing import ArticleProcessing
 
     store = open_store(f"sqlite:///{db}")
     with store.session() as session:
@@ -113,7 +115,7 @@ def grouped_pairs(db: Path) -> dict[int, int]:
 
 
 def run_processing(db: Path) -> dict[str, float]:
-    from scheduler.app import App
+    from xinqu.app import App
 
     app = App(data_dir=db.parent)
     config = app.config.model_copy(
@@ -124,7 +126,7 @@ def run_processing(db: Path) -> dict[str, float]:
     app.__dict__["config"] = config
     import logging
 
-    from scheduler.process import _classifier
+    from xinqu.process import _classifier
 
     logging.basicConfig(level=logging.DEBUG, format="%(message)s", stream=sys.stderr)
     for noisy in ("alembic", "sqlalchemy"):
@@ -132,7 +134,7 @@ def run_processing(db: Path) -> dict[str, float]:
 
     _classifier(app)  # trained once and cached, as in service; not part of the figure
     started = time.perf_counter()
-    report = __import__("scheduler.process", fromlist=["run_process"]).run_process(app)
+    report = __import__("xinqu.process", fromlist=["run_process"]).run_process(app)
     seconds = time.perf_counter() - started
     app.close()
     return {"seconds": seconds, "articles": report.articles, "groups": report.groups}
@@ -144,11 +146,11 @@ def run_baseline(db: Path) -> dict[str, object]:
     from scipy import sparse
     from sqlalchemy import select
 
-    from scheduler.process.dedupe import DedupeParams, UnionFind
-    from scheduler.process.minhash import shingle_hashes
-    from scheduler.process.normalize import codes, letters
-    from scheduler.store.articles import Article
-    from scheduler.store.base import open_store
+    from xinqu.process.dedupe import DedupeParams, UnionFind
+    from xinqu.process.minhash import shingle_hashes
+    from xinqu.process.normalize import codes, letters
+    from xinqu.store.articles import Article
+    from xinqu.store.base import open_store
 
     params = DedupeParams()
     store = open_store(f"sqlite:///{db}")

@@ -24,8 +24,8 @@ from crawler.extract.pages import ArticlePages
 from crawler.failures import describe_failure
 from crawler.families import ListEntry, get_family
 from crawler.families.common import response_text
-from scheduler.clock import now as clock_now
-from scheduler.config import Config, Source
+from xinqu.clock import now as clock_now
+from xinqu.config import Config, Source
 
 ARTICLES_PER_SOURCE = 3
 MIN_BODY_CHARS = 50

@@ -7,9 +7,9 @@ from typing import Any
 from scrapy import signals
 
 from crawler.storage import acquire_store, release_store
-from scheduler.clock import now
-from scheduler.store import Store
-from scheduler.store.articles import SourceRun, start_crawl_run
+from xinqu.clock import now
+from xinqu.store import Store
+from xinqu.store.articles import SourceRun, start_crawl_run
 
 
 class RunRecorder:

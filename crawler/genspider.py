@@ -22,8 +22,8 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 
 from crawler.antibot import detect_antibot
 from crawler.families import Family, ListPage, get_family
-from scheduler.config import SHIPPED_CONFIG_DIR, Source
-from scheduler.errors import XinquError
+from xinqu.config import SHIPPED_CONFIG_DIR, Source
+from xinqu.errors import XinquError
 
 #: The 19 national new areas (docs/product.md), for guessing ``area`` from a site name.
 AREAS = (

@@ -13,8 +13,8 @@ from typing import Any
 
 from crawler.items import ArticleItem
 from crawler.storage import acquire_store, release_store
-from scheduler.store import Store
-from scheduler.store.articles import ArticleRecord, save_articles
+from xinqu.store import Store
+from xinqu.store.articles import ArticleRecord, save_articles
 
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 

@@ -17,8 +17,8 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from crawler.spiderloader import spider_class
-from scheduler.app import App
-from scheduler.store.articles import SourceRun, finish_crawl_run, start_crawl_run
+from xinqu.app import App
+from xinqu.store.articles import SourceRun, finish_crawl_run, start_crawl_run
 
 
 def scrapy_settings(app: App, run_id: int | None = None, verbose: int = 0) -> Settings:

@@ -14,7 +14,7 @@ from scrapy import Request
 from scrapy.settings import BaseSettings
 
 from crawler.spiders.source import SourceSpider
-from scheduler.config import Config, load_config
+from xinqu.config import Config, load_config
 
 
 def spider_class(config: Config, name: str) -> type[SourceSpider]:

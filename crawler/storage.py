@@ -8,7 +8,7 @@ the last one lets go.
 
 from __future__ import annotations
 
-from scheduler.store import Store, open_store
+from xinqu.store import Store, open_store
 
 _OPEN: dict[str, tuple[Store, int]] = {}
 

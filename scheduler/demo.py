@@ -23,16 +23,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
-from scheduler.app import App
-from scheduler.errors import XinquError
+from xinqu.app import App
+from xinqu.errors import XinquError
 
-SITES_DIR = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "sites"
+#: The fixture sites, package data (the repository's ``tests/fixtures/sites/``).
+SITES_DIR = Path(str(files("scheduler.demo_sites")))
 #: The fixture world's capture date (the same as tests/conftest.py FROZEN_NOW).
 DEMO_NOW = "2026-11-25T10:00:00+08:00"
 DEMO_READER = "reader@example.org"
@@ -227,7 +229,7 @@ def _add_reader(demo: App) -> str | None:
 
 def write_issue_files(demo: App, issue_id: int, folder: Path) -> list[tuple[str, Path]]:
     """The issue as HTML, text and JSON files (the reader's unsubscribe link as '#')."""
-    from scheduler.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
+    from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
 
     with demo.store.session() as session:
         issue = session.get(Issue, issue_id)
@@ -253,12 +255,10 @@ def run_demo(
     report: Callable[[str], None] = print,
 ) -> DemoResult:
     from scheduler.steps import run_cycle
-    from scheduler.store.locks import Lease
+    from xinqu.store.locks import Lease
 
     if not SITES_DIR.is_dir():
-        raise XinquError(
-            f"{SITES_DIR}: the fixture sites are missing (the demo runs from a source checkout)"
-        )
+        raise XinquError(f"{SITES_DIR}: the fixture sites are missing (reinstall xinqu-digest)")
     names = sorted(p.name for p in SITES_DIR.iterdir() if p.is_dir())
     folder = app.data_dir / "demo"
     _fresh_folder(folder)

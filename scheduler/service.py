@@ -7,7 +7,7 @@ next start: with ``coalesce`` it runs once, and only when it is less than
 as stored (replacing them would forget the missed run); changed ones are replaced.
 
 Only one service runs per database: it holds the lock ``scheduler`` (see
-scheduler.store.locks) and a second one says so and exits, or waits with
+xinqu.store.locks) and a second one says so and exits, or waits with
 ``--wait``. Jobs:
 
 - ``crawl``: every enabled source without a schedule of its own, on ``schedule.crawl``;
@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from scheduler.app import App
-from scheduler.config import Config, cron_trigger
-from scheduler.errors import LockHeldError
-from scheduler.store.locks import Lease, holder
+from xinqu.app import App
+from xinqu.config import Config, cron_trigger
+from xinqu.errors import LockHeldError
+from xinqu.store.locks import Lease, holder
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ class Service:
             log.info("process: %s", _describe(process_step(self.app)))
 
     def _check_health(self) -> None:
-        from scheduler.health import alert_new_flags, source_health
+        from xinqu.health import alert_new_flags, source_health
 
         with self.app.store.session() as session:
             healths = source_health(session, self.app.config)
@@ -214,7 +214,7 @@ class Service:
             raise
 
     def _alert(self, subject: str, text: str) -> None:
-        from scheduler.mail import send_alert
+        from xinqu.mail import send_alert
 
         try:
             send_alert(self.app, subject, text + "\n\nSee the log and `xinqu status`.")

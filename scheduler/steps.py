@@ -34,12 +34,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from scheduler import clock
-from scheduler.app import App
-from scheduler.errors import XinquError
 from scheduler.orphans import child_env
-from scheduler.store.articles import CrawlRun, SourceRun
-from scheduler.store.locks import Lease, delete_state, get_state, set_state, states_with_prefix
+from xinqu import clock
+from xinqu.app import App
+from xinqu.errors import XinquError
+from xinqu.store.articles import CrawlRun, SourceRun
+from xinqu.store.locks import Lease, delete_state, get_state, set_state, states_with_prefix
 
 log = logging.getLogger(__name__)
 
@@ -258,8 +258,8 @@ def _describe(report: Any) -> str:
 
 
 def process_step(app: App) -> Any:
-    """Dedupe and classify what was crawled (scheduler.process.run_process)."""
-    from scheduler.process import run_process
+    """Dedupe and classify what was crawled (xinqu.process.run_process)."""
+    from xinqu.process import run_process
 
     with step(app, "process"):
         return run_process(app)
@@ -309,7 +309,7 @@ def issue_step(
             report(f"build: resuming the unfinished send of issue id {issue_id}")
             number = None
         else:
-            from scheduler.issue import build_issue
+            from xinqu.issue import build_issue
 
             with step(app, "build"):
                 issue = build_issue(app, issue_date=day)
@@ -331,7 +331,7 @@ def _send(
     stop: threading.Event | None,
     report: Report,
 ) -> IssueOutcome:
-    from scheduler.mail import send_issue
+    from xinqu.mail import send_issue
 
     with step(app, "send"):
         delivery = send_issue(app, issue_id, stop=stop)

@@ -17,14 +17,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from scheduler.config import Config, load_config
-from scheduler.issue.build import assemble, content_json
-from scheduler.issue.candidates import Candidate
-from scheduler.issue.docx_edition import render_docx
-from scheduler.issue.printed import render_pdf
-from scheduler.issue.render import render_issue
-from scheduler.store.articles import Article
-from scheduler.store.issues import UNSUBSCRIBE_PLACEHOLDER
+from xinqu.config import Config, load_config
+from xinqu.issue.build import assemble, content_json
+from xinqu.issue.candidates import Candidate
+from xinqu.issue.docx_edition import render_docx
+from xinqu.issue.printed import render_pdf
+from xinqu.issue.render import render_issue
+from xinqu.store.articles import Article
+from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "tests" / "fixtures" / "issue" / "seed_articles.json"

@@ -120,7 +120,7 @@ def site_server() -> Iterator[Callable[..., SiteServer]]:
 
 @pytest.fixture
 def frozen_now(monkeypatch: pytest.MonkeyPatch) -> str:
-    """Freeze the product's clock (scheduler.clock) at the fixture capture date."""
+    """Freeze the product's clock (xinqu.clock) at the fixture capture date."""
     monkeypatch.setenv("XINQU_NOW", FROZEN_NOW)
     return FROZEN_NOW
 

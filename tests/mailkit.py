@@ -23,8 +23,8 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from scheduler.app import App
-from scheduler.store.issues import Issue
+from xinqu.app import App
+from xinqu.store.issues import Issue
 
 MAIL_FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 
@@ -193,7 +193,7 @@ def make_app(make_config: Callable[..., Path], tmp_path: Path, **settings: Any) 
 
 def add_subscribers(app: App, *rows: tuple[str, str | None, list[str] | None, str]) -> None:
     """Store (email, name, sections, state) rows directly."""
-    from scheduler.store.subscribers import upsert_subscriber
+    from xinqu.store.subscribers import upsert_subscriber
 
     with app.store.session() as session:
         for email, name, sections, state in rows:

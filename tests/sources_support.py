@@ -19,7 +19,7 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 
 from crawler.extract.article import ExtractedArticle
 from crawler.families import Family, ListPage, get_family
-from scheduler.config import SHIPPED_CONFIG_DIR, Source, load_config
+from xinqu.config import SHIPPED_CONFIG_DIR, Source, load_config
 
 SITES = Path(__file__).parent / "fixtures" / "sites"
 TZ = ZoneInfo("Asia/Shanghai")

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scheduler.app import App
 from scheduler.cli import main
-from scheduler.store.articles import ArticleRecord, save_article
+from xinqu.app import App
+from xinqu.resources import labelled_data
+from xinqu.store.articles import ArticleRecord, save_article
 
-DATA = Path(__file__).parent / "data" / "classify" / "labelled.jsonl"
+DATA = labelled_data()
 ROWS = {r["id"]: r for r in map(json.loads, DATA.read_text("utf-8").splitlines())}
 SOURCES = [
     {"name": "xiangjiang", "area": "湘江新区", "site_name": "湘江新区官网",

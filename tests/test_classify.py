@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 import yaml
 
-from scheduler.config import ClassifierSettings, load_config
-from scheduler.errors import ConfigError
-from scheduler.process import features
-from scheduler.process.classify import Classifier, build_classifier
+from xinqu.config import ClassifierSettings, load_config
+from xinqu.errors import ConfigError
+from xinqu.process import features
+from xinqu.process.classify import Classifier, build_classifier
+from xinqu.resources import labelled_data
 
-DATA = Path(__file__).parent / "data" / "classify" / "labelled.jsonl"
+DATA = labelled_data()
 ROWS = [json.loads(line) for line in DATA.read_text("utf-8").splitlines()]
 SEED = [r for r in ROWS if r["source"].startswith("shared/seed")]
 

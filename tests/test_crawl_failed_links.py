@@ -11,8 +11,8 @@ from pathlib import Path
 
 from support import run_xinqu
 
-from scheduler.store import open_store
-from scheduler.store.articles import (
+from xinqu.store import open_store
+from xinqu.store.articles import (
     ArticleRecord,
     FailedLink,
     LinkFailure,
@@ -22,7 +22,7 @@ from scheduler.store.articles import (
     record_link_failures,
     save_articles,
 )
-from scheduler.store.urls import canonical_url
+from xinqu.store.urls import canonical_url
 
 BUSY = "/busy/202611/t20261124_3001.html"
 GONE = "/news/202611/t20261123_2002.html"

@@ -20,8 +20,8 @@ from support import REAL_PAGES, run_xinqu
 
 from crawler.extract.encoding import decode_html
 from crawler.extract.pages import continuation_number, next_article_page
-from scheduler.store import open_store
-from scheduler.store.articles import Article, FailedLink
+from xinqu.store import open_store
+from xinqu.store.articles import Article, FailedLink
 
 NEWS = "/news/202611/"
 TRS = NEWS + "t20261124_4001.html"

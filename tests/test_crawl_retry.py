@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from crawler.middlewares import BackoffRetryMiddleware, backoff_delay
 from crawler.runner import scrapy_settings
-from scheduler.app import App
+from xinqu.app import App
 
 
 def test_delay_doubles_per_retry_up_to_the_cap():

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from support import run_xinqu
 
-from scheduler.store import open_store
-from scheduler.store.articles import Article, SourceRun
+from xinqu.store import open_store
+from xinqu.store.articles import Article, SourceRun
 
 
 def test_crawl_stores_articles_then_recrawl_fetches_list_only(

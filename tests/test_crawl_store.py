@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduler.store import open_store
-from scheduler.store.articles import Article, ArticleRecord, save_article, save_articles
+from xinqu.store import open_store
+from xinqu.store.articles import Article, ArticleRecord, save_article, save_articles
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from support import FIXTURES, closed_port, run_xinqu
 
-from scheduler.store import open_store
-from scheduler.store.articles import Article, SourceRun
+from xinqu.store import open_store
+from xinqu.store.articles import Article, SourceRun
 
 EXPECTED = json.loads((FIXTURES / "fx_expected.json").read_text("utf-8"))
 ORIGINS = {
@@ -217,7 +217,7 @@ def test_family_pagination_by_post_and_lists_behind_a_data_source(
     site_server, make_config, frozen_now, tmp_path
 ):
     """Hanweb's next page is a POST to its data proxy; Xinhua's list is a ds_*.json shell."""
-    from scheduler.config import load_config
+    from xinqu.config import load_config
 
     shipped = {s.name: s for s in load_config().sources}
     servers = {name: site_server(name) for name in ("zhoushan", "xiongan")}

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import opencc
 import pytest
 
-from scheduler.process.dedupe import DedupeParams, Doc, group, is_near_duplicate
-from scheduler.process.minhash import shingle_hashes, signature
-from scheduler.process.normalize import codes, content_key, key_of_letters, letters, normalize
+from xinqu.process.dedupe import DedupeParams, Doc, group, is_near_duplicate
+from xinqu.process.minhash import shingle_hashes, signature
+from xinqu.process.normalize import codes, content_key, key_of_letters, letters, normalize
+from xinqu.resources import labelled_data
 
-DATA = Path(__file__).parent / "data" / "classify" / "labelled.jsonl"
+DATA = labelled_data()
 SEED_XIANGJIANG = "L154"
 
 TEMPLATE_HEAD = "首页 > 新闻中心 > 新区要闻\n发布时间：2026-11-20 来源：两江新区官网\n"

@@ -13,7 +13,7 @@ from scheduler.demo import SITES_DIR, demo_sources, real_hosts, serve_sites
 
 
 def test_demo_sources_point_at_local_servers() -> None:
-    from scheduler.app import App
+    from xinqu.app import App
 
     app = App()
     with serve_sites(["demo_trs"]) as hosts:
@@ -31,7 +31,7 @@ def test_demo_sources_point_at_local_servers() -> None:
 def test_demo_servers_answer_posts_and_keep_links_on_127_0_0_1() -> None:
     import urllib.request
 
-    from scheduler.app import App
+    from xinqu.app import App
 
     app = App()
     with serve_sites(["pudong"], real_hosts(app, ["pudong"])) as hosts:

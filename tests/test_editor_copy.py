@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from mailkit import add_subscribers, parse
 
-from scheduler.app import App
-from scheduler.issue import build_issue
-from scheduler.mail import send_issue
-from scheduler.process import run_process
-from scheduler.store.articles import ArticleRecord, SourceRun, save_article, start_crawl_run
-from scheduler.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
+from xinqu.app import App
+from xinqu.issue import build_issue
+from xinqu.mail import send_issue
+from xinqu.process import run_process
+from xinqu.store.articles import ArticleRecord, SourceRun, save_article, start_crawl_run
+from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
 
 TZ = ZoneInfo("Asia/Shanghai")
 SEED = Path(__file__).parent / "fixtures" / "issue" / "seed_articles.json"

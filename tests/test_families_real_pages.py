@@ -14,7 +14,7 @@ from sources_support import TZ
 from support import REAL_PAGES
 
 from crawler.families import get_family
-from scheduler.config import Source
+from xinqu.config import Source
 
 #: shared/ sits beside the checkout; a worktree (/work/wt/<name>) is one level deeper.
 PAGES = REAL_PAGES if REAL_PAGES.is_dir() else Path(__file__).resolve().parents[3] / "shared"

@@ -13,14 +13,14 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from scheduler.app import App
 from scheduler.cli import main
-from scheduler.issue import build_issue
-from scheduler.issue.build import INCOMPLETE_NOTE, EmptyIssueError
-from scheduler.issue.render import rerender
-from scheduler.process import candidates, run_process
-from scheduler.store.articles import ArticleRecord, save_article
-from scheduler.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
+from xinqu.app import App
+from xinqu.issue import build_issue
+from xinqu.issue.build import INCOMPLETE_NOTE, EmptyIssueError
+from xinqu.issue.render import rerender
+from xinqu.process import candidates, run_process
+from xinqu.store.articles import ArticleRecord, save_article
+from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
 
 TZ = ZoneInfo("Asia/Shanghai")
 SEED = Path(__file__).parent / "fixtures" / "issue" / "seed_articles.json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.issue.headline import headline
+from xinqu.issue.headline import headline
 
 
 @pytest.mark.parametrize(

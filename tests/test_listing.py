@@ -17,7 +17,7 @@ from crawler.extract.listing import (
     find_next_pages,
     same_site,
 )
-from scheduler.config import Source
+from xinqu.config import Source
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TZ)

@@ -10,12 +10,12 @@ import threading
 import pytest
 from mailkit import add_issue, add_subscribers, make_app, parse
 
-from scheduler.errors import ConfigError
-from scheduler.mail import send_alert, send_issue, tokens
-from scheduler.mail.message import identity, one_line
-from scheduler.store.deliveries import Delivery, delivery_counts
-from scheduler.store.issues import Issue
-from scheduler.store.subscribers import get_subscriber, set_state
+from xinqu.errors import ConfigError
+from xinqu.mail import send_alert, send_issue, tokens
+from xinqu.mail.message import identity, one_line
+from xinqu.store.deliveries import Delivery, delivery_counts
+from xinqu.store.issues import Issue
+from xinqu.store.subscribers import get_subscriber, set_state
 
 READERS = (
     ("wang.fang@example.org", "王芳", None, "active"),
@@ -133,7 +133,7 @@ def test_a_bad_sender_address_names_the_key(make_config, tmp_path):
 
 def test_alerts_go_to_the_editor_or_only_to_the_log(make_config, tmp_path, caplog):
     quiet = make_app(make_config, tmp_path)
-    with caplog.at_level(logging.WARNING, logger="scheduler.mail.notices"):
+    with caplog.at_level(logging.WARNING, logger="xinqu.mail.notices"):
         send_alert(quiet, "抓取失败", "兰州新区官网连续三次无法访问。")
     assert "alert not mailed (mail.editor is not set): 抓取失败" in caplog.text
     assert _outbox(quiet) == []

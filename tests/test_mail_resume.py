@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from mailkit import SmtpSink, add_issue, add_subscribers, make_app, serve_smtp, smtp_settings
 
-from scheduler.store.deliveries import Delivery, delivery_counts
+from xinqu.store.deliveries import Delivery, delivery_counts
 
 pytestmark = pytest.mark.slow
 

@@ -17,11 +17,11 @@ from mailkit import (
 )
 from support import closed_port
 
-from scheduler.errors import DeliveryError
-from scheduler.mail import send_issue
-from scheduler.store.deliveries import Delivery, delivery_counts
-from scheduler.store.issues import UNSUBSCRIBE_PLACEHOLDER
-from scheduler.store.subscribers import get_subscriber
+from xinqu.errors import DeliveryError
+from xinqu.mail import send_issue
+from xinqu.store.deliveries import Delivery, delivery_counts
+from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER
+from xinqu.store.subscribers import get_subscriber
 
 READERS = (
     ("wang.fang@example.org", "王芳", None, "active"),

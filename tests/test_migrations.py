@@ -9,7 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from scheduler.store.base import MIGRATIONS_DIR, Base, open_store
+from xinqu.store.base import MIGRATIONS_DIR, Base, open_store
 
 
 def test_upgraded_schema_matches_the_models(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 PARENT = """
 import subprocess, sys, time
-from scheduler.app import App
+from xinqu.app import App
 from scheduler.orphans import child_env
 from scheduler.steps import crawl_command
 from pathlib import Path

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from scheduler.store import open_store
-from scheduler.store.articles import Article
-from scheduler.store.deliveries import delivery_counts
-from scheduler.store.issues import Issue
+from xinqu.store import open_store
+from xinqu.store.articles import Article
+from xinqu.store.deliveries import delivery_counts
+from xinqu.store.issues import Issue
 
 pytestmark = pytest.mark.postgres
 

@@ -11,12 +11,13 @@ from typing import Any
 import opencc
 import pytest
 
-from scheduler.app import App
-from scheduler.process import candidates, run_process
-from scheduler.store.articles import ArticleRecord, save_article
-from scheduler.store.processing import mark_carried, merge_articles, set_section, split_article
+from xinqu.app import App
+from xinqu.process import candidates, run_process
+from xinqu.resources import labelled_data
+from xinqu.store.articles import ArticleRecord, save_article
+from xinqu.store.processing import mark_carried, merge_articles, set_section, split_article
 
-DATA = Path(__file__).parent / "data" / "classify" / "labelled.jsonl"
+DATA = labelled_data()
 ROWS = {r["id"]: r for r in map(json.loads, DATA.read_text("utf-8").splitlines())}
 DAY = datetime.fromisoformat("2026-11-20T09:00:00+08:00")
 SOURCES = [
@@ -52,7 +53,7 @@ def add(app: App, url: str, row_id: str, *, source: str, when: datetime, **edit:
         save_article(session, record)
         from sqlalchemy import select
 
-        from scheduler.store.articles import Article
+        from xinqu.store.articles import Article
 
         return int(session.scalar(select(Article.id).where(Article.url == url)))
 

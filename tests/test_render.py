@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduler.app import App
-from scheduler.config import SHIPPED_CONFIG_DIR, Config, load_config
-from scheduler.issue.build import assemble
-from scheduler.issue.candidates import Candidate
-from scheduler.issue.printed import print_document, print_html, render_pdf
-from scheduler.issue.render import render_issue, render_notice
-from scheduler.store.articles import Article
-from scheduler.store.issues import UNSUBSCRIBE_PLACEHOLDER
+from xinqu.app import App
+from xinqu.config import SHIPPED_CONFIG_DIR, Config, load_config
+from xinqu.issue.build import assemble
+from xinqu.issue.candidates import Candidate
+from xinqu.issue.printed import print_document, print_html, render_pdf
+from xinqu.issue.render import render_issue, render_notice
+from xinqu.store.articles import Article
+from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -210,7 +210,7 @@ def test_docx_draft_has_the_bulletin_anatomy_and_stable_bytes(config: Config) ->
 
     from docx import Document
 
-    from scheduler.issue.docx_edition import render_docx
+    from xinqu.issue.docx_edition import render_docx
 
     content = issue_of(
         config,

@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
-from scheduler.config import SHIPPED_CONFIG_DIR, Config, load_config
-from scheduler.issue.export import preview_message
-from scheduler.issue.render import render_issue
-from scheduler.store.issues import Issue
+from xinqu.config import SHIPPED_CONFIG_DIR, Config, load_config
+from xinqu.issue.export import preview_message
+from xinqu.issue.render import render_issue
+from xinqu.store.issues import Issue
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = Path(__file__).parent / "golden"

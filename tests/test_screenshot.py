@@ -13,9 +13,9 @@ from types import ModuleType
 import pytest
 from PIL import Image
 
-from scheduler.config import SHIPPED_CONFIG_DIR, load_config
-from scheduler.issue.render import render_issue
-from scheduler.store.issues import UNSUBSCRIBE_PLACEHOLDER
+from xinqu.config import SHIPPED_CONFIG_DIR, load_config
+from xinqu.issue.render import render_issue
+from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from scheduler.issue.candidates import Candidate
-from scheduler.issue.select import choose, rank, substance
-from scheduler.store.articles import Article
+from xinqu.issue.candidates import Candidate
+from xinqu.issue.select import choose, rank, substance
+from xinqu.store.articles import Article
 
 TZ = ZoneInfo("Asia/Shanghai")
 SINCE = datetime(2026, 11, 11, tzinfo=TZ)

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
-from scheduler.app import App
-from scheduler.config import cron_trigger, load_config
-from scheduler.errors import ConfigError
 from scheduler.service import Service, desired_jobs
-from scheduler.store.locks import apscheduler_jobs
+from xinqu.app import App
+from xinqu.config import cron_trigger, load_config
+from xinqu.errors import ConfigError
+from xinqu.store.locks import apscheduler_jobs
 
 
 def _source(name: str, **extra) -> dict:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.store import open_store
-from scheduler.store.base import Store
-from scheduler.store.locks import (
+from xinqu.store import open_store
+from xinqu.store.base import Store
+from xinqu.store.locks import (
     Lease,
     acquire,
     get_state,

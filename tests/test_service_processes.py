@@ -25,10 +25,10 @@ import pytest
 import yaml
 from sqlalchemy import func, select, update
 
-from scheduler.store import open_store
-from scheduler.store.articles import CrawlRun, SourceRun
-from scheduler.store.base import Store
-from scheduler.store.locks import apscheduler_jobs, get_state, holder
+from xinqu.store import open_store
+from xinqu.store.articles import CrawlRun, SourceRun
+from xinqu.store.base import Store
+from xinqu.store.locks import apscheduler_jobs, get_state, holder
 
 TZ = ZoneInfo("Asia/Shanghai")
 

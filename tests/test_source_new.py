@@ -13,7 +13,7 @@ from pathlib import Path
 import test_source_guian as guian
 from support import SITES, run_xinqu
 
-from scheduler.config import load_config
+from xinqu.config import load_config
 
 ANTIBOT = Path(__file__).parent / "fixtures" / "antibot"
 LIST_PATH = "xwdt/gayw/index.html"

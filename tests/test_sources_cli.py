@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import yaml
 from support import closed_port, run_xinqu
 
-from scheduler.store import open_store
-from scheduler.store.articles import SourceRun, start_crawl_run
+from xinqu.store import open_store
+from xinqu.store.articles import SourceRun, start_crawl_run
 
 RUISHU = (
     b'<html><head><meta id="9DhefwqGPrzGxEp9hPaoag" content="x">'

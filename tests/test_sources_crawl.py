@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from support import run_xinqu
 
-from scheduler.config import load_config
-from scheduler.store import open_store
-from scheduler.store.articles import Article, SourceRun
+from xinqu.config import load_config
+from xinqu.store import open_store
+from xinqu.store.articles import Article, SourceRun
 
 ANTIBOT = Path(__file__).parent / "fixtures" / "antibot"
 SHIPPED = ("guian", "binhai", "nansha", "tianfu", "zhoushan", "liangjiang")

@@ -11,7 +11,7 @@ from crawler.families import FAMILIES, get_family
 from crawler.families.common import date_in_url
 from crawler.families.trs import trs_next_page
 from crawler.genspider import AREAS
-from scheduler.config import load_config
+from xinqu.config import load_config
 
 TESTS = Path(__file__).parent
 SOURCES = load_config().sources

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from scheduler.app import App
 from scheduler.cli import main
-from scheduler.health import flag_lines, source_health
-from scheduler.store.articles import ArticleRecord, SourceRun, save_article, start_crawl_run
+from xinqu.app import App
+from xinqu.health import flag_lines, source_health
+from xinqu.store.articles import ArticleRecord, SourceRun, save_article, start_crawl_run
 
 NOW = datetime.fromisoformat("2026-11-25T10:00:00+08:00")
 
@@ -142,7 +142,7 @@ def test_status_command_shows_sources_jobs_and_last_issue(seeded: App) -> None:
 
 
 def test_editor_is_alerted_once_per_condition(seeded: App) -> None:
-    from scheduler.health import alert_new_flags
+    from xinqu.health import alert_new_flags
 
     with seeded.store.session() as session:
         healths = source_health(session, seeded.config)

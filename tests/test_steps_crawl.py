@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.app import App
 from scheduler.steps import crawl_step
-from scheduler.store.articles import CrawlRun, SourceRun
+from xinqu.app import App
+from xinqu.store.articles import CrawlRun, SourceRun
 
 
 def _source(site) -> dict:

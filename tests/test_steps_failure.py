@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from support import closed_port, run_xinqu
 
-from scheduler.app import App
 from scheduler.cli import main
 from scheduler.steps import StepError, step, step_failures
+from xinqu.app import App
 
 
 def _status(app: App, *args: str):

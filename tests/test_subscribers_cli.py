@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from mailkit import MAIL_FIXTURES
 
-from scheduler.app import App
 from scheduler.cli import main
-from scheduler.store.subscribers import get_subscriber, list_subscribers
+from xinqu.app import App
+from xinqu.store.subscribers import get_subscriber, list_subscribers
 
 
 @pytest.fixture

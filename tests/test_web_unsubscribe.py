@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 import pytest
 from mailkit import add_issue, add_subscribers, make_app, parse
 
-from scheduler.mail import send_issue, tokens
-from scheduler.store.subscribers import get_subscriber
-from scheduler.web import make_server
+from xinqu.mail import send_issue, tokens
+from xinqu.store.subscribers import get_subscriber
+from xinqu.web import make_server
 
 
 @pytest.fixture

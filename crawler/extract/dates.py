@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
-from scheduler.clock import now as clock_now
+from xinqu.clock import now as clock_now
 
 _TIME = (
     r"(?:\s*(?:T|-|\s)?\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})"

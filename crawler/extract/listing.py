@@ -37,7 +37,7 @@ from scrapy.http import Response, TextResponse
 from crawler.extract.jsonlist import json_entries
 from crawler.extract.rowdate import is_prose, row_date
 from crawler.families.base import ListEntry
-from scheduler.config import Source
+from xinqu.config import Source
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 WORD = re.compile(r"[A-Za-z]{2,}")

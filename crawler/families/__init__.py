@@ -11,7 +11,7 @@ from crawler.families.pudong import PudongFamily
 from crawler.families.siteserver import SiteServerFamily
 from crawler.families.trs import TrsFamily
 from crawler.families.xinhua import XinhuaFamily
-from scheduler.errors import ConfigError
+from xinqu.errors import ConfigError
 
 FAMILIES: dict[str, type[Family]] = {
     family.name: family

@@ -16,7 +16,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors, ExtractedArticle, extract_article
-from scheduler.config import Source
+from xinqu.config import Source
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from crawler.families.common import (
     onclick_entries,
     page_count,
 )
-from scheduler.config import Source
+from xinqu.config import Source
 
 COLUMN_PAGE = re.compile(r"column-index-(\d+)\.shtml")
 _UNIT_PREFIX = re.compile(r"^(?:责任单位|来源|信息来源)\s*[:：]\s*")

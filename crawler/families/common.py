@@ -17,7 +17,7 @@ from scrapy.http import Response
 from crawler.extract.dates import parse_datetime
 from crawler.extract.urldates import date_in_url
 from crawler.families.base import Family, ListEntry, ListPage
-from scheduler.config import Source
+from xinqu.config import Source
 
 _NEXT_TEXT = re.compile(r"^\s*(下一页|下页|next)\s*[>›»]*\s*$", re.I)
 _PAGE_COUNT = re.compile(

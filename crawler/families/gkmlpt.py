@@ -31,7 +31,7 @@ from crawler.families.common import (
     unique,
 )
 from crawler.families.trs import trs_next_page
-from scheduler.config import Source
+from xinqu.config import Source
 
 ARTICLE = re.compile(r"/content/(?:\d+/\d+/)?(?:m?post)_\d+\.html$")
 _DATE_KEYS = ("display_publish_time", "first_publish_time", "publish_time", "created_at")

@@ -23,7 +23,7 @@ from scrapy.http import Response
 from crawler.extract.article import ArticleSelectors
 from crawler.families.base import Family, ListEntry, ListPage
 from crawler.families.common import anchor_title, date_in_url, response_text, row_date, unique
-from scheduler.config import Source
+from xinqu.config import Source
 
 _DATASTORE = re.compile(r"<datastore>(.*?)</datastore>", re.S | re.I)
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)

@@ -24,7 +24,7 @@ from crawler.extract.article import ArticleSelectors
 from crawler.extract.dates import parse_datetime
 from crawler.families.base import Family, ListEntry, ListPage
 from crawler.families.common import clean_title, date_in_url, first_key, json_body, unique
-from scheduler.config import Source
+from xinqu.config import Source
 
 API_PATH = "/zwgk-search-front/api/data/"
 

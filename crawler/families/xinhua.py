@@ -34,7 +34,7 @@ from crawler.families.common import (
     response_text,
     unique,
 )
-from scheduler.config import Source
+from xinqu.config import Source
 
 ARTICLE = re.compile(r"(/20\d{6}/[0-9a-f]{32}/c\.html|/c_\d+\.htm)$")
 DATASOURCE = re.compile(r"""data=["']datasource:([0-9a-zA-Z_]+)["']""")

@@ -33,16 +33,16 @@ from crawler.families import ListEntry, get_family
 from crawler.families.common import response_text
 from crawler.items import ArticleItem
 from crawler.storage import acquire_store, release_store
-from scheduler.clock import now as clock_now
-from scheduler.config import Config, Source
-from scheduler.store.articles import (
+from xinqu.clock import now as clock_now
+from xinqu.config import Config, Source
+from xinqu.store.articles import (
     LinkFailure,
     LinkState,
     failed_link_states,
     known_canonical_urls,
     record_link_failures,
 )
-from scheduler.store.urls import canonical_url
+from xinqu.store.urls import canonical_url
 
 
 class SourceSpider(scrapy.Spider):

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import click
 
-from scheduler.app import App
-from scheduler.errors import XinquError
-from scheduler.logs import setup_logging
+from xinqu.app import App
+from xinqu.errors import XinquError
+from xinqu.logs import setup_logging
 
 
 class XinquGroup(click.Group):

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy import func, select
 
-from scheduler.app import App
-from scheduler.errors import XinquError
+from xinqu.app import App
+from xinqu.errors import XinquError
 
 
 def parse_day(value: str, tz: ZoneInfo) -> datetime:
@@ -38,9 +38,9 @@ def _sections(app: App) -> list[str]:
 @click.pass_obj
 def list_articles(app: App, section: str | None, since: str | None, show_all: bool) -> None:
     """One line per story: id, date, area, section (* set by the editor), score, title."""
-    from scheduler.process import _effective_section
-    from scheduler.store.articles import Article
-    from scheduler.store.processing import ArticleProcessing, overrides
+    from xinqu.process import _effective_section
+    from xinqu.store.articles import Article
+    from xinqu.store.processing import ArticleProcessing, overrides
 
     if section is not None and section not in _sections(app):
         raise XinquError(f"unknown section {section!r} (known: {', '.join(_sections(app))})")
@@ -87,9 +87,9 @@ def list_articles(app: App, section: str | None, since: str | None, show_all: bo
 @click.pass_obj
 def show(app: App, article_id: int, as_json: bool) -> None:
     """Everything processing knows of one article: section, score, reason, group."""
-    from scheduler.process import _effective_section
-    from scheduler.store.articles import Article
-    from scheduler.store.processing import ArticleProcessing, overrides
+    from xinqu.process import _effective_section
+    from xinqu.store.articles import Article
+    from xinqu.store.processing import ArticleProcessing, overrides
 
     with app.store.session() as session:
         article = session.get(Article, article_id)
@@ -160,7 +160,7 @@ def show(app: App, article_id: int, as_json: bool) -> None:
 @click.pass_obj
 def set_section_cmd(app: App, article_id: int, section: str) -> None:
     """Put an article's story in a section (or out); re-processing keeps it."""
-    from scheduler.store.processing import set_section
+    from xinqu.store.processing import set_section
 
     if section not in _sections(app):
         raise XinquError(f"unknown section {section!r} (known: {', '.join(_sections(app))})")
@@ -175,8 +175,8 @@ def set_section_cmd(app: App, article_id: int, section: str) -> None:
 @click.pass_obj
 def merge_cmd(app: App, first_id: int, second_id: int) -> None:
     """Treat two articles as one story (processing runs again to apply it)."""
-    from scheduler.process import run_process
-    from scheduler.store.processing import merge_articles
+    from xinqu.process import run_process
+    from xinqu.store.processing import merge_articles
 
     with app.store.session() as session:
         merge_articles(session, first_id, second_id)
@@ -189,8 +189,8 @@ def merge_cmd(app: App, first_id: int, second_id: int) -> None:
 @click.pass_obj
 def split_cmd(app: App, article_id: int) -> None:
     """Take an article out of its story group for good."""
-    from scheduler.process import run_process
-    from scheduler.store.processing import split_article
+    from xinqu.process import run_process
+    from xinqu.store.processing import split_article
 
     with app.store.session() as session:
         split_article(session, article_id)

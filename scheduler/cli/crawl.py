@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from scheduler.app import App
+from xinqu.app import App
 
 
 @click.command()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from scheduler.app import App
-from scheduler.errors import XinquError
+from xinqu.app import App
+from xinqu.errors import XinquError
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -48,8 +48,8 @@ def build(
     """Build the issue of a period (once; --rebuild to redo it) and write it out."""
     import json
 
-    from scheduler.issue import build_issue
-    from scheduler.issue.export import export
+    from xinqu.issue import build_issue
+    from xinqu.issue.export import export
 
     issue = build_issue(
         app,

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import click
 
 from crawler.settings import USER_AGENT
-from scheduler.app import App
-from scheduler.errors import XinquError
+from xinqu.app import App
+from xinqu.errors import XinquError
 
 if TYPE_CHECKING:
     from crawler.extract import ExtractedArticle

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import click
 
-from scheduler.app import App
 from scheduler.cli.articles import parse_day
+from xinqu.app import App
 
 
 @click.command()
@@ -15,7 +15,7 @@ from scheduler.cli.articles import parse_day
 @click.pass_obj
 def process(app: App, since: str | None) -> None:
     """Dedupe and classify the stored articles (re-running is safe)."""
-    from scheduler.process import run_process
+    from xinqu.process import run_process
 
     start: datetime | None = parse_day(since, app.tz) if since else None
     report = run_process(app, since=start)

@@ -1,7 +1,7 @@
 """`xinqu digest send`: deliver an issue; safe to interrupt and to run again.
 
 SIGTERM or Ctrl-C lets the message being sent finish and records it, then stops;
-even a SIGKILL loses nothing (see scheduler/store/deliveries.py). Exit status 0
+even a SIGKILL loses nothing (see xinqu/store/deliveries.py). Exit status 0
 when every subscriber has the issue (bounces are reported, not retried), 1 when
 some are left for a later run.
 """
@@ -18,9 +18,9 @@ from types import FrameType
 import click
 from sqlalchemy import func, select
 
-from scheduler.app import App
 from scheduler.cli.digest import digest
-from scheduler.errors import XinquError
+from xinqu.app import App
+from xinqu.errors import XinquError
 
 
 @contextmanager
@@ -44,7 +44,7 @@ def _show_progress(done: int, total: int) -> None:
 
 
 def _issue_id(app: App, number: int | None) -> int:
-    from scheduler.store.issues import Issue
+    from xinqu.store.issues import Issue
 
     with app.store.session() as session:
         if number is None:
@@ -68,7 +68,7 @@ def _issue_id(app: App, number: int | None) -> int:
 @click.pass_obj
 def send(app: App, number: int | None, dry_run: bool, resend_in_doubt: bool) -> None:
     """Deliver an issue to every active subscriber exactly once."""
-    from scheduler.mail import send_issue
+    from xinqu.mail import send_issue
 
     issue_id = _issue_id(app, number)
     progress = _show_progress if sys.stderr.isatty() else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from scheduler.app import App
+from xinqu.app import App
 
 
 @click.command()
@@ -13,7 +13,7 @@ from scheduler.app import App
 @click.pass_obj
 def serve(app: App, host: str, port: int) -> None:
     """Serve the unsubscribe / confirm links (put it behind web.base_url)."""
-    from scheduler.web import make_server
+    from xinqu.web import make_server
 
     server = make_server(app, host, port)
     click.echo(f"serving on http://{host}:{server.server_address[1]} (Ctrl-C stops)", err=True)

@@ -12,8 +12,8 @@ from types import FrameType
 import click
 from sqlalchemy import select
 
-from scheduler.app import App
-from scheduler.errors import XinquError
+from xinqu.app import App
+from xinqu.errors import XinquError
 
 
 def _verbose() -> int:
@@ -59,7 +59,7 @@ def scheduler_command(app: App, wait: bool) -> None:
 def run_once(app: App, sources: tuple[str, ...]) -> None:
     """Crawl → process → build the issue → deliver it, once, reporting each step."""
     from scheduler.steps import resume_unfinished, run_cycle
-    from scheduler.store.locks import Lease
+    from xinqu.store.locks import Lease
 
     for name in sources:
         app.config.source(name)
@@ -108,14 +108,14 @@ def _when(value: datetime | None, app: App) -> str:
 @click.pass_obj
 def status(app: App, check: bool) -> None:
     """Sources' health, last runs, next jobs, the last issue and its deliveries, failed steps."""
-    from scheduler import clock
-    from scheduler.health import source_health
-    from scheduler.mail.editor import editor_copy_state
     from scheduler.service import LEADER_LOCK, desired_jobs
     from scheduler.steps import step_failures
-    from scheduler.store.deliveries import delivery_counts
-    from scheduler.store.issues import Issue
-    from scheduler.store.locks import apscheduler_jobs, holder
+    from xinqu import clock
+    from xinqu.health import source_health
+    from xinqu.mail.editor import editor_copy_state
+    from xinqu.store.deliveries import delivery_counts
+    from xinqu.store.issues import Issue
+    from xinqu.store.locks import apscheduler_jobs, holder
 
     with app.store.session() as session:
         healths = source_health(session, app.config)

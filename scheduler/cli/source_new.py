@@ -11,11 +11,11 @@ from pathlib import Path
 
 import click
 
-from scheduler.app import App
 from scheduler.cli.sources import add_source, sources
-from scheduler.clock import now as clock_now
-from scheduler.config import Source
-from scheduler.errors import ConfigError
+from xinqu.app import App
+from xinqu.clock import now as clock_now
+from xinqu.config import Source
+from xinqu.errors import ConfigError
 
 
 def _user_agent(app: App) -> str:

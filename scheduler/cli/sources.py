@@ -7,9 +7,9 @@ import re
 import click
 import yaml
 
-from scheduler.app import App
-from scheduler.config import Source, load_sources
-from scheduler.errors import ConfigError, XinquError
+from xinqu.app import App
+from xinqu.config import Source, load_sources
+from xinqu.errors import ConfigError, XinquError
 
 
 class UsageError(XinquError):
@@ -25,7 +25,7 @@ def sources() -> None:
 @click.pass_obj
 def list_sources(app: App) -> None:
     """Every configured source with its state and last crawl result."""
-    from scheduler.store.articles import dead_link_counts, last_source_runs
+    from xinqu.store.articles import dead_link_counts, last_source_runs
 
     with app.store.session() as session:
         runs = last_source_runs(session)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import click
 
-from scheduler.app import App
-from scheduler.errors import XinquError
-from scheduler.mail.addresses import AddressError, normalize_address
-from scheduler.store.subscribers import (
+from xinqu.app import App
+from xinqu.errors import XinquError
+from xinqu.mail.addresses import AddressError, normalize_address
+from xinqu.store.subscribers import (
     STATES,
     list_subscribers,
     remove_subscriber,
@@ -74,7 +74,7 @@ def add(
             f"{address} is {subscriber.state}; add --reactivate if the reader asked to come back"
         )
     if confirm and subscriber.state == "pending":
-        from scheduler.mail import send_confirmation
+        from xinqu.mail import send_confirmation
 
         send_confirmation(app, subscriber)
         click.echo(f"{address}: {outcome}, pending; confirmation mail sent")

@@ -1,0 +1,1 @@
+"""The Jinja2 mail and print templates, installed as package data ``xinqu.templates``."""

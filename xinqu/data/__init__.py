@@ -1,0 +1,1 @@
+"""Data the product needs at run time: the classifier's labelled set."""

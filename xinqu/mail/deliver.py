@@ -1,0 +1,337 @@
+"""Sending an issue: exactly one copy to each active subscriber, resumable after any stop.
+
+The per-recipient protocol and its one in-doubt window are described in
+xinqu/store/deliveries.py. Here: plan a record for every active subscriber
+who wants one of the issue's sections, recover what a killed run left in
+``sending``, then send what is due over one transport, committing each state
+change before taking the next step with the server. One ``digest send`` runs at a
+time per data folder (an advisory file lock, released by the OS even on SIGKILL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+from xinqu.app import App
+from xinqu.errors import DeliveryError, LockHeldError, XinquError
+from xinqu.mail import tokens
+from xinqu.mail.editor import FINAL as EDITOR_FINAL
+from xinqu.mail.editor import send_editor_copy
+from xinqu.mail.message import Identity, identity, issue_message, message_id_for, recipient
+from xinqu.mail.transport import (
+    ConnectionLostError,
+    PermanentError,
+    TemporaryError,
+    Transport,
+    open_transport,
+)
+from xinqu.store import deliveries
+from xinqu.store.deliveries import Delivery, delivery_counts
+from xinqu.store.issues import Issue
+from xinqu.store.subscribers import Subscriber, active_subscribers, set_state
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DeliveryReport:
+    """What one ``send_issue`` call did, and where the issue stands afterwards."""
+
+    issue_id: int
+    issue_number: int
+    transport: str
+    dry_run: bool = False
+    planned: int = 0
+    recovered: int = 0
+    sent: list[str] = field(default_factory=list)
+    would_send: list[str] = field(default_factory=list)
+    bounced: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    in_doubt: list[str] = field(default_factory=list)
+    stopped: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    #: The editor copy (xinqu.mail.editor): "" without an editor, else its outcome.
+    editor: str = ""
+
+    @property
+    def complete(self) -> bool:
+        """Nothing left to send for this issue (bounces are final, not pending)."""
+        return (
+            not self.dry_run
+            and self.counts.get("pending", 0) + self.counts.get("failed", 0) == 0
+            and self.editor in EDITOR_FINAL
+        )
+
+    def summary(self) -> str:
+        if self.dry_run:
+            line = (
+                f"issue {self.issue_number}: dry run, would send {len(self.would_send)} "
+                f"via {self.transport}"
+            )
+            return line + (f"; editor copy: {self.editor}" if self.editor else "")
+        c = self.counts
+        line = (
+            f"issue {self.issue_number}: sent {len(self.sent)} now via {self.transport}; "
+            f"total sent {c.get('sent', 0)}, pending {c.get('pending', 0)}, "
+            f"bounced {c.get('bounced', 0)}, failed {c.get('failed', 0)}"
+        )
+        if self.in_doubt:
+            line += f", in doubt {len(self.in_doubt)}"
+        if self.editor:
+            line += f"; editor copy {self.editor}"
+        if self.stopped:
+            line += " (stopped early; run again to finish)"
+        return line
+
+
+def issue_sections(issue: Issue) -> list[str] | None:
+    """Keys of the sections with content in the issue, or None when not readable."""
+    try:
+        content = json.loads(issue.content)
+        return [s["key"] for s in content["sections"] if s.get("items") or s.get("more")]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+@contextlib.contextmanager
+def send_lock(app: App) -> Iterator[None]:
+    app.data_dir.mkdir(parents=True, exist_ok=True)
+    path = app.data_dir / "send.lock"
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise LockHeldError(
+                f"another `xinqu digest send` is running on {app.data_dir}"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class _Sender:
+    """The loop over due records of one issue, with rate limit, retries and stop."""
+
+    def __init__(
+        self,
+        app: App,
+        issue: Issue,
+        key: bytes,
+        ident: Identity,
+        report: DeliveryReport,
+        stop: threading.Event,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        self.app = app
+        self.issue = issue
+        self.key = key
+        self.ident = ident
+        self.report = report
+        self.stop = stop
+        self.progress = progress
+        mail = app.config.settings.mail
+        self.retries = mail.retries
+        self.backoff = mail.retry_backoff_seconds
+        self.interval = 1.0 / mail.rate_per_second if mail.rate_per_second else 0.0
+        self._last = 0.0
+
+    def _mark(self, delivery_id: int, state: str, **details: object) -> None:
+        with self.app.store.session() as session:
+            deliveries.mark(session, delivery_id, state, **details)  # type: ignore[arg-type]
+
+    def _pace(self) -> bool:
+        """Wait for the rate limit; False if asked to stop meanwhile."""
+        if self.interval:
+            wait = self._last + self.interval - time.monotonic()
+            if wait > 0 and self.stop.wait(wait):
+                return False
+        self._last = time.monotonic()
+        return not self.stop.is_set()
+
+    def run(self, transport: Transport, due: list[tuple[int, int, str, str]]) -> None:
+        for done, (delivery_id, subscriber_id, email, message_id) in enumerate(due):
+            if self.progress is not None:
+                self.progress(done, len(due))
+            if self.stop.is_set():
+                self.report.stopped = True
+                return
+            with self.app.store.session() as session:
+                subscriber = session.get(Subscriber, subscriber_id)
+                if subscriber is None or subscriber.state != "active":
+                    state = subscriber.state if subscriber else "removed"
+                    deliveries.mark(session, delivery_id, "skipped", error=f"subscriber {state}")
+                    self.report.skipped.append(email)
+                    continue
+                name = subscriber.name
+            url = tokens.link(self.app, self.key, "unsubscribe", subscriber_id, email)
+            msg = issue_message(
+                self.ident,
+                self.issue,
+                to=recipient(email, name),
+                message_id=message_id,
+                unsubscribe_url=url,
+                unsubscribe_token=tokens.make_token(self.key, "unsubscribe", subscriber_id, email),
+            )
+            if not self._send_one(transport, msg, delivery_id, subscriber_id, email):
+                self.report.stopped = True
+                return
+
+    def _send_one(
+        self,
+        transport: Transport,
+        msg: EmailMessage,
+        delivery_id: int,
+        subscriber_id: int,
+        email: str,
+    ) -> bool:
+        """Send with bounded retries; False when a stop request cut the retries short."""
+        sender = self.ident.sender.addr_spec
+        for attempt in range(self.retries + 1):
+            if not self._pace():
+                return False
+            self._mark(delivery_id, "sending")
+            finishing = False
+
+            def before_commit() -> None:
+                nonlocal finishing
+                self._mark(delivery_id, "finishing")
+                finishing = True
+
+            try:
+                transport.send(msg, sender, email, before_commit)
+            except DeliveryError:
+                self._mark(delivery_id, "pending", error="run stopped: the server refused us")
+                raise
+            except PermanentError as exc:
+                self._bounce(delivery_id, subscriber_id, email, exc)
+                return True
+            except (TemporaryError, ConnectionLostError) as exc:
+                code = exc.code if isinstance(exc, TemporaryError) else None
+                if finishing and isinstance(exc, ConnectionLostError):
+                    # The whole message reached the server; only its answer was lost.
+                    self.report.in_doubt.append(email)
+                    log.warning("%s: in doubt after end of data: %s", email, exc)
+                    return True
+                last = attempt == self.retries
+                self._mark(delivery_id, "failed" if last else "pending", code=code, error=str(exc))
+                if isinstance(exc, ConnectionLostError):
+                    transport.reconnect()
+                if last:
+                    self.report.failed.append((email, str(exc)))
+                    log.warning("%s: gave up for now after %d tries: %s", email, attempt + 1, exc)
+                    return True
+                log.info("%s: %s; retrying", email, exc)
+                if self.stop.wait(self.backoff * 2**attempt):
+                    return False
+                continue
+            self._mark(delivery_id, "sent", code=250, error="")
+            self.report.sent.append(email)
+            return True
+        return True
+
+    def _bounce(
+        self, delivery_id: int, subscriber_id: int, email: str, exc: TemporaryError
+    ) -> None:
+        with self.app.store.session() as session:
+            deliveries.mark(session, delivery_id, "bounced", code=exc.code, error=str(exc))
+            subscriber = session.get(Subscriber, subscriber_id)
+            if subscriber is not None:
+                set_state(session, subscriber, "bounced", f"issue {self.issue.number}: {exc}")
+        self.report.bounced.append((email, str(exc)))
+        log.warning("%s bounced: %s", email, exc)
+
+
+def send_issue(
+    app: App,
+    issue_id: int,
+    *,
+    dry_run: bool = False,
+    stop: threading.Event | None = None,
+    resend_in_doubt: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> DeliveryReport:
+    """Deliver one built issue to every active subscriber who has not had it yet,
+    then its editor copy to ``mail.editor`` (once; xinqu.mail.editor).
+
+    ``stop`` is checked between messages (and during waits); ``progress`` is
+    called with (handled, due) before each message; ``resend_in_doubt`` also sends
+    messages whose acceptance was never confirmed (docs/mail.md).
+    """
+    stop = stop or threading.Event()
+    if app.config.settings.mail.transport == "outbox":
+        # A file named by the Message-ID is written whole or not at all, so writing
+        # an in-doubt one again cannot make a second copy.
+        resend_in_doubt = True
+    key = tokens.secret(app)
+    ident = identity(app)
+    with app.store.session() as session:
+        issue = session.get(Issue, issue_id)
+        if issue is None:
+            raise XinquError(f"no issue with id {issue_id}; build one with `xinqu digest build`")
+        session.expunge(issue)
+    report = DeliveryReport(issue.id, issue.number, app.config.settings.mail.transport, dry_run)
+    sections = issue_sections(issue)
+    with send_lock(app):
+        with app.store.session() as session:
+            wanted = [
+                s for s in active_subscribers(session) if sections is None or s.wants(sections)
+            ]
+            recipients = [(s.id, s.email, message_id_for(key, ident, issue, s.id)) for s in wanted]
+            if dry_run:
+                done = {
+                    d.subscriber_id
+                    for d in session.query(Delivery).filter(Delivery.issue_id == issue.id)
+                    if d.state not in (*deliveries.DUE, "sending")
+                }
+                report.would_send = [email for sid, email, _ in recipients if sid not in done]
+                report.counts = delivery_counts(session, issue.id)
+            else:
+                report.planned = deliveries.plan(session, issue.id, recipients)
+                report.recovered = deliveries.recover(session, issue.id)
+                due = [
+                    (d.id, d.subscriber_id, d.email, d.message_id)
+                    for d in deliveries.due(session, issue.id, resend_in_doubt=resend_in_doubt)
+                ]
+                report.in_doubt = [d.email for d in deliveries.in_doubt(session, issue.id)]
+        if dry_run:
+            report.editor = send_editor_copy(app, issue, key, ident, dry_run=True)
+            return report
+        if report.recovered:
+            log.warning(
+                "issue %s: %d message(s) interrupted before the server took them; sending again",
+                issue.number,
+                report.recovered,
+            )
+        if resend_in_doubt:
+            report.in_doubt = []
+        if due:
+            try:
+                with open_transport(app) as transport:
+                    _Sender(app, issue, key, ident, report, stop, progress).run(transport, due)
+            except DeliveryError as exc:
+                with app.store.session() as session:
+                    left = delivery_counts(session, issue.id)
+                raise DeliveryError(
+                    f"{exc} (issue {issue.number}: {left['sent']} sent, "
+                    f"{left['pending'] + left['failed']} still to send; nothing is lost)"
+                ) from None
+        if report.stopped or stop.is_set():
+            if app.config.settings.mail.editor:
+                report.editor = "not yet (after the readers)"
+        else:
+            report.editor = send_editor_copy(
+                app, issue, key, ident, resend_in_doubt=resend_in_doubt
+            )
+        with app.store.session() as session:
+            report.counts = delivery_counts(session, issue.id)
+    return report

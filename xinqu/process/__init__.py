@@ -1,0 +1,349 @@
+"""Processing: dedupe and classify stored articles into candidates for an issue.
+
+``run_process`` reads the store (it never fetches), groups duplicates, classifies
+and writes the results through ``xinqu.store.processing``; ``candidates`` is
+what the issue selects from. Editors' overrides (section, merge, split) live in
+their own tables and are applied on every run, so re-processing never undoes them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from xinqu.process.classify import OUT, Classifier, build_classifier
+from xinqu.process.dedupe import DedupeParams, Doc, exact_near_duplicate, group
+from xinqu.process.minhash import Hashes, shingle_hashes, signature
+from xinqu.process.normalize import codes, key_of_letters, letters
+from xinqu.store.articles import Article
+from xinqu.store.processing import (
+    ArticleProcessing,
+    ProcessingRow,
+    carried_ids,
+    merges,
+    overrides,
+    replace_processing,
+)
+
+__all__ = ["Candidate", "ProcessReport", "candidates", "run_process"]
+
+log = logging.getLogger(__name__)
+#: Below this many letters the title joins the text for dedupe.
+SHORT_TEXT = 60
+
+
+@dataclass
+class ProcessReport:
+    articles: int = 0
+    reused: int = 0
+    groups: int = 0
+    exact_duplicates: int = 0
+    near_duplicates: int = 0
+    classified: int = 0
+    sections: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        parts = ", ".join(f"{k}={v}" for k, v in sorted(self.sections.items()))
+        return (
+            f"processed {self.articles} articles in {self.seconds:.1f}s: {self.groups} stories "
+            f"({self.exact_duplicates} exact and {self.near_duplicates} near duplicates merged), "
+            f"{self.classified} classified anew; stories by section: {parts or 'none'}"
+        )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A story an issue may carry: its representative article and the rest of its group."""
+
+    article: Article
+    section: str
+    score: float
+    reason: str
+    also_at: list[str]
+    group: list[int]
+    overridden: bool = False
+
+
+OFFICIAL_SITE = ("官网", "门户网站", "政府网", "管委会")
+
+
+def is_official_for(site_name: str, area: str, title: str, text: str) -> bool:
+    """The article comes from an official site of its area and is about that area."""
+    if not site_name.endswith(OFFICIAL_SITE):
+        return False
+    short = area.removesuffix("新区")
+    names = {short, short[:2]} if len(short) > 2 else {short}
+    head = title + text[:300]
+    return any(name and name in head for name in names)
+
+
+def _classifier(app) -> Classifier:  # type: ignore[no-untyped-def]
+    sections = app.config.sections
+    return build_classifier(
+        sections.classifier,
+        sections.keys,
+        config_dir=app.config.directory,
+        cache_dir=app.data_dir / "models",
+    )
+
+
+def run_process(app, *, since: datetime | None = None) -> ProcessReport:  # type: ignore[no-untyped-def]
+    """Dedupe and classify the stored articles (those first seen or published since ``since``)."""
+    started = time.perf_counter()
+    classifier = _classifier(app)
+    with app.store.session() as session:
+        report = process_session(session, classifier, since=since)
+    report.seconds = time.perf_counter() - started
+    log.info(report.summary())
+    return report
+
+
+def process_session(
+    session: Session,
+    classifier: Classifier,
+    *,
+    since: datetime | None = None,
+    params: DedupeParams | None = None,
+) -> ProcessReport:
+    params = params or DedupeParams()
+    query = select(
+        Article.id,
+        Article.site_name,
+        Article.area,
+        Article.title,
+        Article.text,
+        Article.published_at,
+        Article.first_seen,
+        Article.content_hash,
+    )
+    if since is not None:
+        query = query.where(func.coalesce(Article.published_at, Article.first_seen) >= since)
+    clock = _Stopwatch()
+    articles = session.execute(query.order_by(Article.id)).all()
+    report = ProcessReport(articles=len(articles))
+    if not articles:
+        return report
+    old = {
+        row.article_id: row
+        for row in session.execute(
+            select(
+                ArticleProcessing.article_id,
+                ArticleProcessing.content_hash,
+                ArticleProcessing.content_key,
+                ArticleProcessing.signature,
+                ArticleProcessing.shingles,
+                ArticleProcessing.section,
+                ArticleProcessing.score,
+                ArticleProcessing.reason,
+                ArticleProcessing.classifier,
+            )
+        )
+    }
+    edits = overrides(session)
+    detached = {i for i, o in edits.items() if o.detached}
+
+    docs: list[Doc] = []
+    for a in articles:
+        prev = old.get(a.id)
+        if prev is not None and prev.content_hash == a.content_hash:
+            sig = np.frombuffer(prev.signature, dtype=np.uint32)
+            docs.append(Doc(a.id, prev.content_key, sig, prev.shingles, a.id in detached))
+            report.reused += 1
+            continue
+        content = letters(codes(a.text))
+        if content.size < SHORT_TEXT:
+            content = letters(codes(a.title + "\n" + a.text))
+        hashes = shingle_hashes(content, params.shingle)
+        docs.append(
+            Doc(
+                a.id, key_of_letters(content), signature(hashes), int(hashes.size), a.id in detached
+            )
+        )
+
+    clock.lap("read and sign")
+    meta = {a.id: a for a in articles}
+
+    def rank(article_id: int) -> tuple[bool, datetime, int]:
+        a = meta[article_id]
+        official = is_official_for(a.site_name, a.area, a.title, a.text)
+        return (not official, a.published_at or a.first_seen, article_id)
+
+    shingle_cache: dict[int, Hashes] = {}
+
+    def shingles_of(article_id: int) -> Hashes:
+        if article_id not in shingle_cache:
+            a = meta[article_id]
+            content = letters(codes(a.text))
+            if content.size < SHORT_TEXT:
+                content = letters(codes(a.title + "\n" + a.text))
+            shingle_cache[article_id] = shingle_hashes(content, params.shingle)
+        return shingle_cache[article_id]
+
+    def verify(x: int, y: int) -> bool:
+        return exact_near_duplicate(shingles_of(x), shingles_of(y), params)
+
+    rep_of = group(
+        docs,
+        params,
+        merges=merges(session),
+        representative=lambda m: min(m, key=rank),
+        verify=verify,
+    )
+    clock.lap("group")
+    keys = {d.id: d.key for d in docs}
+    reps = set(rep_of.values())
+    report.groups = len(reps)
+    for member, rep in rep_of.items():
+        if member != rep:
+            if keys[member] == keys[rep]:
+                report.exact_duplicates += 1
+            else:
+                report.near_duplicates += 1
+
+    version = classifier.version
+    todo = [
+        a
+        for a in articles
+        if (prev := old.get(a.id)) is None
+        or prev.content_hash != a.content_hash
+        or prev.classifier != version
+    ]
+    decided = {}
+    for start in range(0, len(todo), 2000):
+        chunk = todo[start : start + 2000]
+        for a, d in zip(
+            chunk, classifier.classify([(a.title, a.text) for a in chunk]), strict=True
+        ):
+            decided[a.id] = (d.section, d.score, d.reason)
+    report.classified = len(decided)
+    clock.lap("classify")
+
+    rows = []
+    for d in docs:
+        a = meta[d.id]
+        if d.id in decided:
+            section, score, reason = decided[d.id]
+        else:
+            prev = old[d.id]
+            section, score, reason = prev.section, prev.score, prev.reason
+        rows.append(
+            ProcessingRow(
+                article_id=d.id,
+                content_hash=a.content_hash,
+                content_key=d.key,
+                signature=d.signature.astype(np.uint32).tobytes(),
+                shingles=d.size,
+                group_id=rep_of[d.id],
+                section=section,
+                score=score,
+                reason=reason,
+                classifier=version,
+            )
+        )
+    replace_processing(session, rows)
+    clock.lap("write")
+    by_id = {r.article_id: r for r in rows}
+    members: dict[int, list[int]] = {}
+    for member, rep in rep_of.items():
+        members.setdefault(rep, []).append(member)
+    for rep, group_members in members.items():
+        section = _effective_section(by_id[rep].section, group_members, edits)
+        report.sections[section] = report.sections.get(section, 0) + 1
+    return report
+
+
+class _Stopwatch:
+    """Logs how long each stage took (``xinqu -vv process``)."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        log.debug("process: %s %.2fs", stage, now - self.last)
+        self.last = now
+
+
+def _effective_section(own: str, group_members: list[int], edits: dict) -> str:  # type: ignore[type-arg]
+    chosen = [edits[m] for m in group_members if m in edits and edits[m].section]
+    if not chosen:
+        return own
+    return max(chosen, key=lambda o: o.updated_at).section
+
+
+def candidates(
+    session: Session,
+    section_key: str,
+    since_dt: datetime | None,
+    until_dt: datetime | None,
+    *,
+    except_issue: int | None = None,
+) -> list[Candidate]:
+    """Stories of a section published in [since_dt, until_dt), best first.
+
+    One record per dedupe group: its representative article, with the URLs of the
+    other members as ``also_at``. Stories of which any article was carried by an
+    issue (other than ``except_issue``, for rebuilding that issue) are left out;
+    editors' section overrides are honoured.
+    """
+    when = func.coalesce(Article.published_at, Article.first_seen)
+    query = (
+        select(Article, ArticleProcessing)
+        .join(ArticleProcessing, ArticleProcessing.article_id == Article.id)
+        .where(ArticleProcessing.group_id == Article.id)
+    )
+    if since_dt is not None:
+        query = query.where(when >= since_dt)
+    if until_dt is not None:
+        query = query.where(when < until_dt)
+    reps = session.execute(query).all()
+    if not reps:
+        return []
+    group_ids = [article.id for article, _ in reps]
+    member_rows = []
+    for start in range(0, len(group_ids), 900):
+        chunk = group_ids[start : start + 900]
+        member_rows += session.execute(
+            select(ArticleProcessing.group_id, Article.id, Article.url, when.label("when"))
+            .join(Article, Article.id == ArticleProcessing.article_id)
+            .where(ArticleProcessing.group_id.in_(chunk))
+        ).all()
+    members: dict[int, list[tuple[int, str, datetime]]] = {}
+    for gid, article_id, url, stamp in member_rows:
+        members.setdefault(gid, []).append((article_id, url, stamp))
+    edits = overrides(session)
+    carried = carried_ids(session, except_issue=except_issue)
+    out: list[Candidate] = []
+    for article, state in reps:
+        group_members = sorted(members.get(article.id, []), key=lambda m: (m[2], m[0]))
+        ids = [m[0] for m in group_members]
+        if carried.intersection(ids):
+            continue
+        section = _effective_section(state.section, ids, edits)
+        if section != section_key:
+            continue
+        overridden = section != state.section or any(m in edits and edits[m].section for m in ids)
+        out.append(
+            Candidate(
+                article=article,
+                section=section,
+                score=1.0 if overridden else state.score,
+                reason="set by the editor" if overridden else state.reason,
+                also_at=[url for i, url, _ in group_members if i != article.id],
+                group=ids,
+                overridden=overridden,
+            )
+        )
+    out.sort(key=lambda c: (-c.score, c.article.published_at or c.article.first_seen, c.article.id))
+    return out
+
+
+def section_keys(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [*app.config.sections.keys, OUT]

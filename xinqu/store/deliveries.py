@@ -1,0 +1,169 @@
+"""Deliveries: one record per issue and recipient, so every reader gets exactly one copy.
+
+This module owns the table ``deliveries``. A record moves through
+
+    pending ─► sending ─► finishing ─► sent
+                  │           │
+                  └─► pending (4xx, retried later: state ``failed``) / bounced (5xx)
+
+and every arrow is committed before the next step with the server is taken:
+
+- ``sending`` is committed before ``MAIL FROM``; the server has at most an
+  unfinished transaction, which it discards when the connection drops (RFC 5321
+  §4.1.1.4), so on resume a ``sending`` record is simply sent again;
+- ``finishing`` is committed after the whole body went out and *before* the final
+  ``.`` that asks the server to take the message; ``sent`` right after its 250.
+
+A record found in ``finishing`` on resume is the only case where we cannot know
+whether the server took the message (the process died between the final ``.`` and
+recording the answer: a window of one round trip). Real servers take a complete
+message they have received, so it is counted as delivered and reported as
+``in_doubt`` (at-most-once for that window); ``xinqu digest send --resend-in-doubt``
+sends those again with the same Message-ID, which mail clients collapse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, delete, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from xinqu.clock import now
+from xinqu.store.base import Base, UTCDateTime
+
+#: States a record can be in; ``failed`` (temporary) and ``pending`` are sent by the next run.
+STATES = ("pending", "sending", "finishing", "sent", "bounced", "failed", "skipped")
+DUE = ("pending", "failed")
+
+
+class Delivery(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("issue_id", "subscriber_id", name="uq_delivery_recipient"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id"), index=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320), doc="the address the copy went to")
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    state: Mapped[str] = mapped_column(String(16), index=True, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def plan(session: Session, issue_id: int, recipients: Iterable[tuple[int, str, str]]) -> int:
+    """Add a pending record for each (subscriber id, email, message id) not yet planned."""
+    known = set(
+        session.scalars(select(Delivery.subscriber_id).where(Delivery.issue_id == issue_id))
+    )
+    stamp = now()
+    added = 0
+    for subscriber_id, email, message_id in recipients:
+        if subscriber_id in known:
+            continue
+        session.add(
+            Delivery(
+                issue_id=issue_id,
+                subscriber_id=subscriber_id,
+                email=email,
+                message_id=message_id,
+                state="pending",
+                attempts=0,
+                planned_at=stamp,
+            )
+        )
+        added += 1
+    session.flush()
+    return added
+
+
+def recover(session: Session, issue_id: int) -> int:
+    """Put records a killed run left in ``sending`` back to pending; returns how many."""
+    stuck = session.scalars(
+        select(Delivery).where(Delivery.issue_id == issue_id, Delivery.state == "sending")
+    ).all()
+    for record in stuck:
+        record.state = "pending"
+        record.last_error = "interrupted before the server took the message; sent again"
+    return len(stuck)
+
+
+def due(session: Session, issue_id: int, *, resend_in_doubt: bool = False) -> list[Delivery]:
+    states = (*DUE, "finishing") if resend_in_doubt else DUE
+    return list(
+        session.scalars(
+            select(Delivery)
+            .where(Delivery.issue_id == issue_id, Delivery.state.in_(states))
+            .order_by(Delivery.id)
+        )
+    )
+
+
+def in_doubt(session: Session, issue_id: int) -> list[Delivery]:
+    return list(
+        session.scalars(
+            select(Delivery).where(Delivery.issue_id == issue_id, Delivery.state == "finishing")
+        )
+    )
+
+
+def mark(
+    session: Session,
+    delivery_id: int,
+    state: str,
+    *,
+    code: int | None = None,
+    error: str | None = None,
+) -> Delivery:
+    """Move one record to ``state`` (the caller commits right after)."""
+    if state not in STATES:
+        raise ValueError(f"unknown delivery state {state!r}")
+    record = session.get(Delivery, delivery_id)
+    if record is None:
+        raise LookupError(f"no delivery record {delivery_id}")
+    stamp = now()
+    record.state = state
+    if state == "sending":
+        record.attempts += 1
+        record.started_at = stamp
+    elif state in ("sent", "bounced", "failed", "skipped"):
+        record.finished_at = stamp
+    if code is not None:
+        record.last_code = code
+    if error is not None:
+        record.last_error = error[:2000]
+    return record
+
+
+def delivery_counts(session: Session, issue_id: int) -> dict[str, int]:
+    """Records per state for one issue: always ``sent``, ``pending``, ``bounced``, ``failed``.
+
+    ``pending`` includes records a run is sending right now; ``in_doubt`` (counted
+    in ``sent`` too) and ``skipped`` appear when there are any.
+    """
+    rows = session.execute(
+        select(Delivery.state, func.count())
+        .where(Delivery.issue_id == issue_id)
+        .group_by(Delivery.state)
+    ).all()
+    by_state = {state: count for state, count in rows}
+    counts = {
+        "sent": by_state.get("sent", 0) + by_state.get("finishing", 0),
+        "pending": by_state.get("pending", 0) + by_state.get("sending", 0),
+        "bounced": by_state.get("bounced", 0),
+        "failed": by_state.get("failed", 0),
+    }
+    if by_state.get("finishing"):
+        counts["in_doubt"] = by_state["finishing"]
+    if by_state.get("skipped"):
+        counts["skipped"] = by_state["skipped"]
+    return counts
+
+
+def forget_subscriber(session: Session, subscriber_id: int) -> None:
+    session.execute(delete(Delivery).where(Delivery.subscriber_id == subscriber_id))

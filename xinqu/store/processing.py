@@ -1,0 +1,217 @@
+"""What processing decided about each article, the editor's overrides, and carried articles.
+
+This module owns the tables:
+
+- ``article_processing``: one row per processed article — its dedupe group (the id of
+  the group's representative), its content key and MinHash signature (reused while
+  the article's content is unchanged), the classifier's section, score and reason.
+- ``article_overrides``: the editor's decisions, which processing never overwrites —
+  a section set by hand, an article split off from its group.
+- ``article_merges``: pairs of articles the editor merged into one group.
+- ``carried_articles``: articles an issue has carried, so no later issue carries them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    insert,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from xinqu.clock import now
+from xinqu.errors import XinquError
+from xinqu.store.articles import Article
+from xinqu.store.base import Base, UTCDateTime
+
+
+class ArticleProcessing(Base):
+    __tablename__ = "article_processing"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    content_hash: Mapped[str] = mapped_column(String(64), doc="the article's hash when processed")
+    content_key: Mapped[str] = mapped_column(String(40), index=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    shingles: Mapped[int] = mapped_column(Integer, doc="size of the shingle set")
+    group_id: Mapped[int] = mapped_column(Integer, index=True, doc="the representative's id")
+    section: Mapped[str] = mapped_column(String(32), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    classifier: Mapped[str] = mapped_column(String(32), doc="classifier version")
+    processed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ArticleOverride(Base):
+    __tablename__ = "article_overrides"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    section: Mapped[str | None] = mapped_column(String(32))
+    detached: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ArticleMerge(Base):
+    __tablename__ = "article_merges"
+    __table_args__ = (UniqueConstraint("first_id", "second_id", name="uq_article_merge"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    second_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CarriedArticle(Base):
+    __tablename__ = "carried_articles"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    issue_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    carried_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+@dataclass(frozen=True)
+class ProcessingRow:
+    """One article's processing result, as written in bulk."""
+
+    article_id: int
+    content_hash: str
+    content_key: str
+    signature: bytes
+    shingles: int
+    group_id: int
+    section: str
+    score: float
+    reason: str
+    classifier: str
+
+
+class UnknownArticleError(XinquError):
+    pass
+
+
+def _require(session: Session, article_ids: Sequence[int]) -> None:
+    found = set(session.scalars(select(Article.id).where(Article.id.in_(article_ids))))
+    missing = [i for i in article_ids if i not in found]
+    if missing:
+        raise UnknownArticleError(f"no article with id {missing[0]} (see `xinqu articles list`)")
+
+
+def processing_states(
+    session: Session, article_ids: Iterable[int] | None = None
+) -> dict[int, ArticleProcessing]:
+    query = select(ArticleProcessing)
+    if article_ids is not None:
+        ids = list(article_ids)
+        out: dict[int, ArticleProcessing] = {}
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            for row in session.scalars(query.where(ArticleProcessing.article_id.in_(chunk))):
+                out[row.article_id] = row
+        return out
+    return {row.article_id: row for row in session.scalars(query)}
+
+
+def replace_processing(session: Session, rows: Sequence[ProcessingRow]) -> None:
+    """Write processing results (replacing earlier ones of the same articles) in bulk."""
+    ids = [r.article_id for r in rows]
+    for start in range(0, len(ids), 900):
+        session.execute(
+            delete(ArticleProcessing).where(
+                ArticleProcessing.article_id.in_(ids[start : start + 900])
+            )
+        )
+    stamp = now()
+    if rows:
+        session.execute(
+            insert(ArticleProcessing),
+            [{**r.__dict__, "processed_at": stamp} for r in rows],
+        )
+
+
+def overrides(session: Session) -> dict[int, ArticleOverride]:
+    return {o.article_id: o for o in session.scalars(select(ArticleOverride))}
+
+
+def merges(session: Session) -> list[tuple[int, int]]:
+    return [(m.first_id, m.second_id) for m in session.scalars(select(ArticleMerge))]
+
+
+def _override(session: Session, article_id: int) -> ArticleOverride:
+    row = session.get(ArticleOverride, article_id)
+    if row is None:
+        row = ArticleOverride(article_id=article_id, section=None, detached=False, updated_at=now())
+        session.add(row)
+    return row
+
+
+def set_section(session: Session, article_id: int, section: str) -> None:
+    """The editor's section for an article (and so for its group); re-processing keeps it."""
+    _require(session, [article_id])
+    row = _override(session, article_id)
+    row.section = section
+    row.updated_at = now()
+
+
+def merge_articles(session: Session, first_id: int, second_id: int) -> None:
+    """Put two articles in one group (a split article still joins nothing else)."""
+    if first_id == second_id:
+        raise XinquError("merge needs two different article ids")
+    _require(session, [first_id, second_id])
+    a, b = sorted((first_id, second_id))
+    exists = session.scalar(
+        select(ArticleMerge.id).where(ArticleMerge.first_id == a, ArticleMerge.second_id == b)
+    )
+    if exists is None:
+        session.add(ArticleMerge(first_id=a, second_id=b, created_at=now()))
+
+
+def split_article(session: Session, article_id: int) -> None:
+    """Take an article out of its group for good: no automatic merge, manual merges dropped."""
+    _require(session, [article_id])
+    row = _override(session, article_id)
+    row.detached = True
+    row.updated_at = now()
+    session.execute(
+        delete(ArticleMerge).where(
+            or_(ArticleMerge.first_id == article_id, ArticleMerge.second_id == article_id)
+        )
+    )
+
+
+def mark_carried(session: Session, article_ids: Iterable[int], issue_id: int) -> None:
+    """Record exactly these articles as the ones an issue carries.
+
+    Replaces the issue's earlier set, so an article a rebuild drops becomes a
+    candidate again instead of being lost as "already carried".
+    """
+    stamp = now()
+    session.execute(delete(CarriedArticle).where(CarriedArticle.issue_id == issue_id))
+    for article_id in dict.fromkeys(article_ids):
+        session.add(CarriedArticle(article_id=article_id, issue_id=issue_id, carried_at=stamp))
+    session.flush()
+
+
+def carried_ids(session: Session, *, except_issue: int | None = None) -> set[int]:
+    query = select(CarriedArticle.article_id)
+    if except_issue is not None:
+        query = query.where(CarriedArticle.issue_id != except_issue)
+    return set(session.scalars(query))
