@@ -28,7 +28,7 @@ from lxml.etree import ParserError, _Element
 
 from crawler.extract.article import ExtractedArticle
 from crawler.families.base import ListEntry
-from scheduler.config import Source
+from xinqu.config import Source
 
 ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。。。)\s*$")
 #: A title that names an organisation or a site rather than a story.
