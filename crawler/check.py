@@ -24,6 +24,7 @@ from crawler.extract.pages import ArticlePages
 from crawler.failures import describe_failure
 from crawler.families import ListEntry, get_family
 from crawler.families.common import response_text
+from crawler.runner import scrapy_settings
 from xinqu.clock import now as clock_now
 from xinqu.config import Config, Source
 
@@ -215,7 +216,6 @@ class CheckSpider(scrapy.Spider):
 
 def check_sources(app: Any, names: list[str], *, verbose: int = 0) -> list[SourceCheck]:
     """Check the named sources live, in one Scrapy process; returns a report per source."""
-    from crawler.runner import scrapy_settings
 
     config = app.config
     settings = scrapy_settings(app, verbose=verbose)

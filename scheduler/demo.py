@@ -30,8 +30,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
+from scheduler.steps import run_cycle
 from xinqu.app import App
 from xinqu.errors import XinquError
+from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
+from xinqu.store.locks import Lease
 
 #: The fixture sites, package data (the repository's ``tests/fixtures/sites/``).
 SITES_DIR = Path(str(files("scheduler.demo_sites")))
@@ -229,7 +232,6 @@ def _add_reader(demo: App) -> str | None:
 
 def write_issue_files(demo: App, issue_id: int, folder: Path) -> list[tuple[str, Path]]:
     """The issue as HTML, text and JSON files (the reader's unsubscribe link as '#')."""
-    from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
 
     with demo.store.session() as session:
         issue = session.get(Issue, issue_id)
@@ -254,8 +256,6 @@ def run_demo(
     verbose: int = 0,
     report: Callable[[str], None] = print,
 ) -> DemoResult:
-    from scheduler.steps import run_cycle
-    from xinqu.store.locks import Lease
 
     if not SITES_DIR.is_dir():
         raise XinquError(f"{SITES_DIR}: the fixture sites are missing (reinstall xinqu-digest)")

@@ -28,9 +28,12 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
+from scheduler.steps import _describe, crawl_step, issue_step, process_step, resume_unfinished
 from xinqu.app import App
 from xinqu.config import Config, cron_trigger
 from xinqu.errors import LockHeldError
+from xinqu.health import source_health
+from xinqu.mail import alert_new_flags, send_alert
 from xinqu.store.locks import Lease, holder
 
 log = logging.getLogger(__name__)
@@ -174,7 +177,6 @@ class Service:
             log.debug("job %s traceback", kind, exc_info=True)
 
     def _crawl(self, names: tuple[str, ...]) -> None:
-        from scheduler.steps import crawl_step
 
         with self._crawl_mutex:
             outcome = crawl_step(self.app, names, stop=self.stop, verbose=self.verbose)
@@ -186,13 +188,11 @@ class Service:
         self._resume()
 
     def _process(self) -> None:
-        from scheduler.steps import _describe, process_step
 
         with self._process_mutex:
             log.info("process: %s", _describe(process_step(self.app)))
 
     def _check_health(self) -> None:
-        from xinqu.health import alert_new_flags, source_health
 
         with self.app.store.session() as session:
             healths = source_health(session, self.app.config)
@@ -202,7 +202,6 @@ class Service:
             log.error("could not alert the editor: %s", exc)
 
     def _issue(self) -> None:
-        from scheduler.steps import issue_step
 
         with self._crawl_mutex:
             pass  # a crawl in progress finishes first, so the issue includes what it found
@@ -214,7 +213,6 @@ class Service:
             raise
 
     def _alert(self, subject: str, text: str) -> None:
-        from xinqu.mail import send_alert
 
         try:
             send_alert(self.app, subject, text + "\n\nSee the log and `xinqu status`.")
@@ -222,7 +220,6 @@ class Service:
             log.error("could not alert the editor: %s", exc)
 
     def _resume(self) -> None:
-        from scheduler.steps import resume_unfinished
 
         resume_unfinished(self.app, self.lease, stop=self.stop, report=log.info)
 

@@ -38,6 +38,9 @@ from scheduler.orphans import child_env
 from xinqu import clock
 from xinqu.app import App
 from xinqu.errors import XinquError
+from xinqu.issue import build_issue
+from xinqu.mail import send_issue
+from xinqu.process import run_process
 from xinqu.store.articles import CrawlRun, SourceRun
 from xinqu.store.locks import Lease, delete_state, get_state, set_state, states_with_prefix
 
@@ -259,7 +262,6 @@ def _describe(report: Any) -> str:
 
 def process_step(app: App) -> Any:
     """Dedupe and classify what was crawled (xinqu.process.run_process)."""
-    from xinqu.process import run_process
 
     with step(app, "process"):
         return run_process(app)
@@ -309,8 +311,6 @@ def issue_step(
             report(f"build: resuming the unfinished send of issue id {issue_id}")
             number = None
         else:
-            from xinqu.issue import build_issue
-
             with step(app, "build"):
                 issue = build_issue(app, issue_date=day)
             issue_id, number = issue.id, issue.number
@@ -331,7 +331,6 @@ def _send(
     stop: threading.Event | None,
     report: Report,
 ) -> IssueOutcome:
-    from xinqu.mail import send_issue
 
     with step(app, "send"):
         delivery = send_issue(app, issue_id, stop=stop)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from xinqu.app import App
 from xinqu.config import SHIPPED_CONFIG_DIR, Config, load_config
 from xinqu.issue.build import assemble
 from xinqu.issue.candidates import Candidate
@@ -157,10 +155,9 @@ def test_more_lists_headlines_with_links(config: Config) -> None:
     assert "· 天府新区：数字经济政策出台（天府新区官网，11月20日）" in parts.text
 
 
-def test_render_notice_confirm_and_alert(config: Config, tmp_path: Path) -> None:
-    app = App(config_dir=SHIPPED_CONFIG_DIR, data_dir=tmp_path)
+def test_render_notice_confirm_and_alert(config: Config) -> None:
     confirm = render_notice(
-        app,
+        config.settings,
         "confirm",
         {
             "email": "reader@example.org",
@@ -177,7 +174,7 @@ def test_render_notice_confirm_and_alert(config: Config, tmp_path: Path) -> None
     assert "西 咸 研 究" in confirm.text
 
     alert = render_notice(
-        app,
+        config.settings,
         "alert",
         {
             "subject": "抓取失败\r\n3 个来源",

@@ -142,7 +142,7 @@ def test_status_command_shows_sources_jobs_and_last_issue(seeded: App) -> None:
 
 
 def test_editor_is_alerted_once_per_condition(seeded: App) -> None:
-    from xinqu.health import alert_new_flags
+    from xinqu.mail import alert_new_flags
 
     with seeded.store.session() as session:
         healths = source_health(session, seeded.config)

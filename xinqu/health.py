@@ -8,7 +8,7 @@ short by our own shutdown or hang limit ("interrupted") neither count as a
 failure nor break a series of failures.
 
 Flags appear in `xinqu status`, in the health footer of each issue's editor copy,
-and are mailed to the editor once per condition (:func:`alert_new_flags`): a
+and are mailed to the editor once per condition (``xinqu.mail.notices.alert_new_flags``): a
 condition mails again only after it has cleared.
 
 The editor copy's flags are those of the moment the issue was built: building
@@ -30,10 +30,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinqu import clock
-from xinqu.app import App
 from xinqu.config import Config
 from xinqu.store.articles import Article, SourceRun
-from xinqu.store.locks import delete_state, get_state, set_state, states_with_prefix
+from xinqu.store.locks import get_state, set_state
 
 log = logging.getLogger(__name__)
 
@@ -181,42 +180,3 @@ def issue_health(session: Session, issue_id: int) -> IssueHealth | None:
         return None
     data = json.loads(value)
     return IssueHealth(datetime.fromisoformat(data["checked_at"]), list(data["lines"]))
-
-
-def alert_new_flags(app: App, healths: list[SourceHealth]) -> list[str]:
-    """Mail the editor about flags raised since the last alert; returns the lines sent.
-
-    Each condition is remembered as ``alert:<source>:<kind>`` in the service state
-    and forgotten when it clears, so an editor hears of it once per occurrence.
-    """
-    current = {
-        f"alert:{h.name}:{f.kind}": f"{h.name} ({h.area}): {f.text}"
-        for h in healths
-        for f in h.flags
-    }
-    with app.store.session() as session:
-        known = states_with_prefix(session, "alert:")
-        for key in set(known) - set(current):
-            delete_state(session, key)
-    fresh = {key: line for key, line in current.items() if key not in known}
-    if not fresh:
-        return []
-    lines = sorted(fresh.values())
-    subject = f"xinqu: {len(lines)} source(s) need attention"
-    text = "\n".join(
-        [
-            "These sources were flagged by the scheduler:",
-            "",
-            *lines,
-            "",
-            "Run `xinqu status` for the full picture.",
-        ]
-    )
-    from xinqu.mail import send_alert
-
-    send_alert(app, subject, text)
-    with app.store.session() as session:
-        for key in fresh:
-            set_state(session, key, clock.now().isoformat())
-    log.warning("alerted the editor: %s", "; ".join(lines))
-    return lines

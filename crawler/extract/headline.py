@@ -27,7 +27,7 @@ from lxml import html as lxml_html
 from lxml.etree import ParserError, _Element
 
 from crawler.extract.article import ExtractedArticle
-from crawler.families.base import ListEntry
+from crawler.extract.entries import ListEntry
 from xinqu.config import Source
 
 ELLIPSIS = re.compile(r"(?:\.{2,}|…+|。。。)\s*$")

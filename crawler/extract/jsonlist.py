@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from crawler.extract.dates import parse_datetime
-from crawler.families.base import ListEntry
+from crawler.extract.entries import ListEntry
 
 TITLE_KEYS = ("title", "name", "headline", "doctitle", "docTitle", "bt", "subject", "topic")
 URL_KEYS = (

@@ -34,10 +34,12 @@ from lxml import html as lxml_html
 from lxml.etree import _Element
 from scrapy.http import Response, TextResponse
 
+from crawler.extract.entries import ListEntry
 from crawler.extract.jsonlist import json_entries
 from crawler.extract.rowdate import is_prose, row_date
-from crawler.families.base import ListEntry
 from xinqu.config import Source
+
+__all__ = ["ListEntry", "discover_entries", "entries_from_html", "find_next_pages"]
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 WORD = re.compile(r"[A-Za-z]{2,}")
@@ -45,6 +47,8 @@ ATTACHMENT = re.compile(
     r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|bmp|mp[34]|avi|wps|et|ofd|txt|apk)$",
     re.I,
 )
+
+
 NOISE_TAGS = {"nav", "header", "footer", "aside"}
 #: Tokens of class/id values that mark page furniture rather than the main list.
 NOISE_TOKENS = {

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from crawler.families.base import Family, ListEntry, ListPage
+from crawler.extract.listing import ListEntry
+from crawler.families.base import Family, ListPage
 from crawler.families.chengdu import ChengduFamily
 from crawler.families.chinadaily import ChinaDailyFamily
 from crawler.families.gkmlpt import GkmlptFamily

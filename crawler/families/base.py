@@ -16,18 +16,8 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors, ExtractedArticle, extract_article
+from crawler.extract.listing import ListEntry, discover_entries, find_next_pages
 from xinqu.config import Source
-
-
-@dataclass(frozen=True)
-class ListEntry:
-    """One article link found on a list page."""
-
-    url: str
-    title: str
-    published_at: datetime | None = None
-    #: Where the date came from: time, element, url, text or json (see rowdate.py).
-    date_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,8 +47,6 @@ class Family:
         yield Request(url, meta=dict(meta))
 
     def parse_list(self, response: Response, source: Source, tz: tzinfo, now: datetime) -> ListPage:
-        from crawler.extract.listing import discover_entries, find_next_pages
-
         entries = discover_entries(response, source, tz, now)
         return ListPage(entries=entries, next_urls=find_next_pages(response, source))
 

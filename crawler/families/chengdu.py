@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors, ExtractedArticle
-from crawler.families.base import ListEntry
+from crawler.extract.listing import ListEntry
 from crawler.families.common import (
     PatternListFamily,
     onclick_entries,

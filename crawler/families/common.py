@@ -15,8 +15,10 @@ from bs4 import BeautifulSoup, Tag
 from scrapy.http import Response
 
 from crawler.extract.dates import parse_datetime
+from crawler.extract.encoding import decode_html
+from crawler.extract.listing import ListEntry
 from crawler.extract.urldates import date_in_url
-from crawler.families.base import Family, ListEntry, ListPage
+from crawler.families.base import Family, ListPage
 from xinqu.config import Source
 
 _NEXT_TEXT = re.compile(r"^\s*(下一页|下页|next)\s*[>›»]*\s*$", re.I)
@@ -171,7 +173,6 @@ def response_text(response: Response) -> str:
     text = getattr(response, "text", None)
     if isinstance(text, str):
         return text
-    from crawler.extract.encoding import decode_html
 
     charset = response.headers.get(b"Content-Type", b"").decode("latin-1")
     match = re.search(r"charset=([\w-]+)", charset)

@@ -22,7 +22,8 @@ from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors
 from crawler.extract.dates import parse_datetime
-from crawler.families.base import ListEntry, ListPage
+from crawler.extract.listing import ListEntry
+from crawler.families.base import ListPage
 from crawler.families.common import (
     PatternListFamily,
     clean_title,

@@ -21,7 +21,8 @@ from scrapy import FormRequest, Request
 from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors
-from crawler.families.base import Family, ListEntry, ListPage
+from crawler.extract.listing import ListEntry
+from crawler.families.base import Family, ListPage
 from crawler.families.common import anchor_title, date_in_url, response_text, row_date, unique
 from xinqu.config import Source
 

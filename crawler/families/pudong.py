@@ -22,7 +22,8 @@ from scrapy.http import JsonRequest, Response
 
 from crawler.extract.article import ArticleSelectors
 from crawler.extract.dates import parse_datetime
-from crawler.families.base import Family, ListEntry, ListPage
+from crawler.extract.listing import ListEntry
+from crawler.families.base import Family, ListPage
 from crawler.families.common import clean_title, date_in_url, first_key, json_body, unique
 from xinqu.config import Source
 

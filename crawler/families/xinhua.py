@@ -24,7 +24,8 @@ from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors, ExtractedArticle
 from crawler.extract.dates import parse_datetime
-from crawler.families.base import Family, ListEntry, ListPage
+from crawler.extract.listing import ListEntry
+from crawler.families.base import Family, ListPage
 from crawler.families.common import (
     clean_title,
     date_in_url,

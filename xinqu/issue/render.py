@@ -212,7 +212,7 @@ def _subject_block(template: jinja2.Template, context: dict[str, Any]) -> str:
     return clean_line("".join(block(template.new_context(context))))
 
 
-def render_notice(app: Any, template: str, context: dict[str, Any]) -> MessageParts:
+def render_notice(settings: Settings, template: str, context: dict[str, Any]) -> MessageParts:
     """A notice mail (``alert`` or ``confirm``) in text and HTML, on the bulletin's layout.
 
     ``context`` holds what the template names (see the template's header); the
@@ -222,7 +222,6 @@ def render_notice(app: Any, template: str, context: dict[str, Any]) -> MessagePa
     context gives ``subject``.
     """
     name = template.removesuffix(".html").removesuffix(".txt")
-    settings: Settings = app.config.settings
     env = environment()
     full = {
         **_masthead(settings),

@@ -8,6 +8,6 @@ The functions other parts call:
 """
 
 from xinqu.mail.deliver import DeliveryReport, send_issue
-from xinqu.mail.notices import send_alert, send_confirmation
+from xinqu.mail.notices import alert_new_flags, send_alert, send_confirmation
 
-__all__ = ["DeliveryReport", "send_alert", "send_confirmation", "send_issue"]
+__all__ = ["DeliveryReport", "alert_new_flags", "send_alert", "send_confirmation", "send_issue"]

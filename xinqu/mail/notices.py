@@ -1,46 +1,36 @@
 """One-off mails: alerts to the editor and the double opt-in confirmation.
 
-Their bodies come from ``xinqu.issue.render.render_notice`` (the
-``mail_templates/`` alert and confirm templates) when that module is present;
-otherwise a plain-text body built here is sent.
+Their bodies come from ``xinqu.issue.render.render_notice`` (the ``alert`` and
+``confirm`` templates). The health alert (:func:`alert_new_flags`) lives here rather
+than in ``xinqu.health``: health judges sources, mail tells the editor, and the editor
+copy reads health, so health must not depend on mail.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from email.utils import make_msgid
 from typing import Any
 
+from xinqu import clock
 from xinqu.app import App
 from xinqu.errors import DeliveryError
+from xinqu.health import SourceHealth
+from xinqu.issue.render import MessageParts, render_notice
 from xinqu.mail import tokens
 from xinqu.mail.message import identity, make_address, notice_message, recipient
 from xinqu.mail.transport import TemporaryError, open_transport
+from xinqu.store.locks import delete_state, set_state, states_with_prefix
 from xinqu.store.subscribers import Subscriber
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class _Parts:
-    subject: str
-    text: str
-    html: str | None
+def _render(app: App, template: str, context: dict[str, Any]) -> MessageParts:
+    return render_notice(app.config.settings, template, context)
 
 
-def _render(app: App, template: str, context: dict[str, Any], fallback: _Parts) -> _Parts:
-    try:
-        from xinqu.issue.render import render_notice  # type: ignore[import-not-found]
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("xinqu.issue", "xinqu.issue.render"):
-            raise
-        return fallback
-    parts = render_notice(app, template, context)
-    return _Parts(parts.subject, parts.text, getattr(parts, "html", None))
-
-
-def _deliver(app: App, to_email: str, to_name: str | None, parts: _Parts) -> None:
+def _deliver(app: App, to_email: str, to_name: str | None, parts: MessageParts) -> None:
     ident = identity(app)
     msg = notice_message(
         ident,
@@ -68,7 +58,7 @@ def send_alert(app: App, subject: str, text: str) -> None:
         return
     address = make_address(editor, where="mail.editor")
     context = {"subject": subject, "message": text, "unsubscribe_url": None}
-    parts = _render(app, "alert", context, _Parts(subject, text, None))
+    parts = _render(app, "alert", context)
     _deliver(app, address.addr_spec, address.display_name or None, parts)
 
 
@@ -76,16 +66,6 @@ def send_confirmation(app: App, subscriber: Subscriber) -> str:
     """Mail a pending subscriber the link that activates them; returns the link."""
     key = tokens.secret(app)
     url = tokens.link(app, key, "confirm", subscriber.id, subscriber.email)
-    title = app.config.settings.bulletin.title
-    greeting = f"{subscriber.name}：" if subscriber.name else "您好："
-    fallback = _Parts(
-        f"请确认订阅《{title}》",
-        f"{greeting}\n\n"
-        f"有人（希望是您）用 {subscriber.email} 订阅了《{title}》。\n"
-        f"请打开下面的链接确认订阅：\n\n{url}\n\n"
-        "如果不是您本人操作，请忽略本邮件，您不会收到任何后续邮件。\n",
-        None,
-    )
     sections = app.config.sections.sections
     chosen = [x.title for x in sections if subscriber.sections and x.key in subscriber.sections]
     context = {
@@ -95,6 +75,43 @@ def send_confirmation(app: App, subscriber: Subscriber) -> str:
         "sections": chosen,
         "unsubscribe_url": None,  # nothing to leave yet
     }
-    parts = _render(app, "confirm", context, fallback)
+    parts = _render(app, "confirm", context)
     _deliver(app, subscriber.email, subscriber.name, parts)
     return url
+
+
+def alert_new_flags(app: App, healths: list[SourceHealth]) -> list[str]:
+    """Mail the editor about flags raised since the last alert; returns the lines sent.
+
+    Each condition is remembered as ``alert:<source>:<kind>`` in the service state
+    and forgotten when it clears, so an editor hears of it once per occurrence.
+    """
+    current = {
+        f"alert:{h.name}:{f.kind}": f"{h.name} ({h.area}): {f.text}"
+        for h in healths
+        for f in h.flags
+    }
+    with app.store.session() as session:
+        known = states_with_prefix(session, "alert:")
+        for key in set(known) - set(current):
+            delete_state(session, key)
+    fresh = {key: line for key, line in current.items() if key not in known}
+    if not fresh:
+        return []
+    lines = sorted(fresh.values())
+    subject = f"xinqu: {len(lines)} source(s) need attention"
+    text = "\n".join(
+        [
+            "These sources were flagged by the scheduler:",
+            "",
+            *lines,
+            "",
+            "Run `xinqu status` for the full picture.",
+        ]
+    )
+    send_alert(app, subject, text)
+    with app.store.session() as session:
+        for key in fresh:
+            set_state(session, key, clock.now().isoformat())
+    log.warning("alerted the editor: %s", "; ".join(lines))
+    return lines

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from xinqu.clock import now
 from xinqu.errors import XinquError
 from xinqu.store.base import Base, UTCDateTime
+from xinqu.store.deliveries import forget_subscriber
 
 STATES = ("pending", "active", "unsubscribed", "bounced")
 
@@ -136,8 +137,6 @@ def remove_subscriber(session: Session, email: str, *, purge: bool = False) -> S
     if subscriber is None:
         raise XinquError(f"{email}: not a subscriber")
     if purge:
-        from xinqu.store.deliveries import forget_subscriber
-
         forget_subscriber(session, subscriber.id)
         session.delete(subscriber)
         session.flush()
