@@ -52,6 +52,8 @@ class ListCheck:
     page: int = 1
     entries: list[ListEntry] = field(default_factory=list)
     next_urls: list[str] = field(default_factory=list)
+    #: Where a shell page's list was loaded from (a JSON API its script names).
+    data_urls: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -119,6 +121,7 @@ class CheckSpider(scrapy.Spider):
         check.entries = [*check.entries, *page.entries]
         check.next_urls = check.next_urls or page.next_urls
         if page.data_urls and not response.meta.get("data"):
+            check.data_urls = page.data_urls
             for url in page.data_urls:
                 yield Request(
                     url,
@@ -312,6 +315,7 @@ def format_check(report: SourceCheck, tz: Any, *, rows: int | None = 5) -> list[
         lines.append(
             f"           {status}, {len(item.entries)} links, {dated} dated, next page: {nxt}"
         )
+        lines += [f"           list loaded from {url}" for url in item.data_urls]
         if item.entries:
             lines.append(
                 f"           {fresh} in the crawl window, {len(item.entries) - fresh} older"

@@ -1,4 +1,4 @@
-"""`xinqu crawl` of five fixture sites in CMS styles no family knows, each configured
+"""`xinqu crawl` of six fixture sites in CMS styles no family knows, each configured
 by nothing but name, area, site_name and list_urls (as a user adds a new site).
 
 Every in-window article must be stored with the page's exact headline and its
@@ -8,7 +8,8 @@ fixture's README.md for the real markup they follow) cover: card lists with
 tables with 成文日期 and 发布日期 columns and a ``createPageHTML('page_div', …)``
 pager; iList.jsp lists with ``[date]`` before links cut with ``...``; lists
 rendered from JSON records in an inline script with a ``countPage`` pager; and
-cards whose day is split into two elements under a column-name ``<title>``.
+cards whose day is split into two elements under a column-name ``<title>``; and a
+shell page whose script loads its list from a JSON API paged by ``pageNo``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ LISTS = {
     "fx_ilist": "info/iList.jsp?cat_id=10199",
     "fx_jsonlist": "xwdt/index.htm",
     "fx_daycards": "news/gzdt/index.html",
+    "fx_jsonapi": "xwzx/tzgg/index.html",
 }
 
 

@@ -4,7 +4,10 @@ Many portals render their list in the browser from data: gov.cn's ``pushinfo``
 records (``{"title", "link", "pubDate"}``), ``var listData = [...]`` in an inline
 script, or the whole list URL answering JSON (``{"total": 12, "data": [...]}``).
 Any array of objects with a title-like and a link-like key is a candidate; the
-largest such array whose links stay on the site is the list.
+largest such array whose links stay on the site is the list. A shell page whose
+script loads its list from an API (``$.ajax({url: …})``, ``….json``) names that URL
+(:func:`data_urls`); an API's next page is its page parameter plus one, while its
+page count or row total says there is one (:func:`json_next_page`).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from crawler.extract.dates import parse_datetime
 from crawler.extract.entries import ListEntry
@@ -134,3 +137,79 @@ def json_entries(
             if len(found) > len(best):
                 best = found
     return best if len(best) >= MIN_RECORDS else []
+
+
+#: Where a page's script loads its list from: ``$.ajax({url: "…"})``, ``$.getJSON("…")``,
+#: ``fetch("…")``, ``axios.get("…")``, or any ``"….json"`` literal.
+_DATA_CALL = re.compile(
+    r"(?:\burl\s*[:=]\s*|getJSON\(\s*|fetch\(\s*|axios\.get\(\s*|\$\.get\(\s*)"
+    r"['\"](?P<a>[^'\"\s]+)['\"]"
+    r"|['\"](?P<b>[^'\"\s]+\.json[p]?(?:\?[^'\"\s]*)?)['\"]",
+    re.I,
+)
+_NOT_DATA = re.compile(r"\.(?:js|css|html?|shtml|png|jpe?g|gif|svg)(?:\?|$)", re.I)
+PAGE_KEYS = ("page", "pageno", "pagenum", "pageindex", "curpage", "currpage", "current", "pn", "p")
+_TOTAL_PAGES = ("totalPage", "totalPages", "pageCount", "pages", "total_page", "totalpage")
+_TOTAL_ROWS = ("total", "totalCount", "totalRecord", "recordCount", "count", "totalElements")
+_PAGE_SIZE = ("pageSize", "size", "rows", "limit", "perPage", "per_page", "page_size")
+MAX_DATA_URLS = 2
+_PAGE_TEMPLATE = re.compile(rf"[?&](?:{'|'.join(PAGE_KEYS)})=$", re.I)
+
+
+def data_urls(scripts: list[str], base_url: str, same_site: Any) -> list[str]:
+    """Same-site URLs a page's inline scripts load data from (see ``_DATA_CALL``); a
+    template ending in ``page=`` gets page 1."""
+    found: list[str] = []
+    for script in scripts:
+        for match in _DATA_CALL.finditer(script):
+            link = match["a"] or match["b"]
+            if _NOT_DATA.search(link) or link.startswith(("javascript:", "#", "data:")):
+                continue
+            if _PAGE_TEMPLATE.search(link):
+                link += "1"
+            url = urljoin(base_url, link)
+            web = url.startswith(("http://", "https://"))
+            if web and same_site(url, base_url) and url not in found:
+                found.append(url)
+    return found[:MAX_DATA_URLS]
+
+
+def _number(data: Any, keys: tuple[str, ...]) -> int | None:
+    """The first integer under one of ``keys`` anywhere in ``data`` (breadth first)."""
+    queue = [data]
+    while queue:
+        value = queue.pop(0)
+        if isinstance(value, dict):
+            lowered = {str(k).lower(): v for k, v in value.items()}
+            for key in keys:
+                number = lowered.get(key.lower())
+                if isinstance(number, int | str) and str(number).isdigit():
+                    return int(number)
+            queue.extend(v for v in value.values() if isinstance(v, dict))
+    return None
+
+
+def json_next_page(data: Any, url: str) -> str | None:
+    """The next page of a JSON list API: the URL's page parameter plus one, while the
+    response's page count (or row total and page size) says there is one."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    for i, (key, value) in enumerate(query):
+        if key.lower() in PAGE_KEYS and value.isdigit():
+            current = int(value)
+            pages = _number(data, _TOTAL_PAGES)
+            if pages is None and (rows := _number(data, _TOTAL_ROWS)) is not None:
+                size = _number(data, _PAGE_SIZE) or next(
+                    (int(v) for k, v in query if k.lower() in _lower(_PAGE_SIZE) and v.isdigit()),
+                    None,
+                )
+                pages = -(-rows // size) if size else None
+            if pages is not None and current + (0 if current >= 1 else 1) >= pages:
+                return None
+            query[i] = (key, str(current + 1))
+            return urlunsplit(parts._replace(query=urlencode(query)))
+    return None
+
+
+def _lower(keys: tuple[str, ...]) -> set[str]:
+    return {k.lower() for k in keys}

@@ -28,18 +28,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from lxml import html as lxml_html
 from lxml.etree import _Element
 from scrapy.http import Response, TextResponse
 
 from crawler.extract.entries import ListEntry
-from crawler.extract.jsonlist import json_entries
+from crawler.extract.jsonlist import data_urls, json_entries, json_next_page
 from crawler.extract.rowdate import is_prose, row_date
 from xinqu.config import Source
 
-__all__ = ["ListEntry", "discover_entries", "entries_from_html", "find_next_pages"]
+__all__ = [
+    "ListEntry",
+    "discover_entries",
+    "entries_from_html",
+    "find_data_urls",
+    "find_next_pages",
+]
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 WORD = re.compile(r"[A-Za-z]{2,}")
@@ -114,6 +120,13 @@ CREATE_PAGE_DIV = re.compile(
 )
 COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
 CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
+#: Other pager scripts' totals and current pages (``var pageCount = 5, curPage = 1``).
+PAGE_TOTAL = re.compile(
+    r"\b(?:pageCount|totalPage|totalPages|pageTotal|page_count|totalpage)\s*[=:]\s*['\"]?(\d+)"
+)
+PAGE_CURRENT = re.compile(
+    r"\b(?:curPage|pageIndex|pageNo|cur_page|pageNum|curpage|currentPage)\s*[=:]\s*['\"]?(\d+)"
+)
 PAGE_PARAMS = (
     "page",
     "pageno",
@@ -137,6 +150,8 @@ DATE_IN_TEXT = re.compile(
 )
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 MIN_CJK = 5
+#: A page listing fewer article links than this may be a shell that loads its list.
+MIN_LIST = 3
 MIN_WORDS = 4
 
 
@@ -445,8 +460,10 @@ def _json_data(response: Response) -> Any | None:
         return None
 
 
-def _scripts(root: _Element) -> list[str]:
-    return [s.text for s in root.iter("script") if s.text and "{" in s.text and not s.get("src")]
+def _scripts(root: _Element, *, with_urls: bool = False) -> list[str]:
+    """Inline scripts that may hold data (``{``), or name a data URL."""
+    mark = "/" if with_urls else "{"
+    return [s.text for s in root.iter("script") if s.text and mark in s.text and not s.get("src")]
 
 
 def _with_embedded(
@@ -546,8 +563,20 @@ def _stem_ext(url: str) -> tuple[str, str]:
     return (match["stem"] if match else stem), (ext or "html")
 
 
+def find_data_urls(response: Response, entries: list[ListEntry]) -> list[str]:
+    """Where a shell list page (fewer than ``MIN_LIST`` links) loads its list from."""
+    root = None if len(entries) >= MIN_LIST else _root(response)
+    if root is None or _json_data(response) is not None:
+        return []
+    return data_urls(_scripts(root, with_urls=True), response.url, same_site)
+
+
 def find_next_pages(response: Response, source: Source | None = None) -> list[str]:
     """The next list page, if this page shows one (see the module docstring)."""
+    data = _json_data(response)
+    if data is not None:
+        following = json_next_page(data, response.url)
+        return [following] if following else []
     root = _root(response)
     if root is None:
         return []
@@ -583,5 +612,25 @@ def next_pages(root: _Element, url: str, text: str) -> list[str]:
         if current + 1 < total:
             return [urljoin(url, f"{stem}_{current + 1}.{ext}")]
         return []
-    following = _pager_next(root, url)
+    following = _pager_next(root, url) or _scripted_next(url, text)
     return [following] if following else []
+
+
+def _scripted_next(url: str, text: str) -> str | None:
+    """The next page named only by a pager script's total and current page: the
+    first page ``index.html`` counts 1 (``index_2.html`` next) or 0 (``index_1.html``)."""
+    total, current = PAGE_TOTAL.search(text), PAGE_CURRENT.search(text)
+    if total is None or current is None:
+        return None
+    count, now = int(total.group(1)), int(current.group(1))
+    last = now >= count if now >= 1 else now + 1 >= count
+    if last:
+        return None
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    for i, (key, value) in enumerate(query):
+        if key.lower() in PAGE_PARAMS and value.isdigit():
+            query[i] = (key, str(int(value) + 1))
+            return parts._replace(query=urlencode(query)).geturl()
+    stem, ext = _stem_ext(url)
+    return urljoin(url, f"{stem}_{now + 1}.{ext}")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from lxml.etree import _Element
 
@@ -36,6 +36,7 @@ _DATE = (
     r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
     r"|\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
     r"|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?|\d{2}\.\d{2})"
+    r"(?:\s*(?:星期|周)[一二三四五六日天])?"
     r"(?:\s*(?:T|\s)?\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?"
 )
 #: The whole text of an element that holds only a date (a label and brackets allowed).
@@ -47,6 +48,13 @@ _SPLIT_DAY = re.compile(
     r"^\s*(?:(?P<d1>\d{1,2})\s*[/|]?\s*(?P<y1>20\d{2})\s*[-/.年]\s*(?P<m1>\d{1,2})\s*月?"
     r"|(?P<y2>20\d{2})\s*[-/.年]\s*(?P<m2>\d{1,2})\s*月?\s*[/|]?\s*(?P<d2>\d{1,2})\s*日?)\s*$"
 )
+#: News portals' relative times: ``3小时前``, ``25分钟前``, ``昨天 18:30``, ``今天 09:12``.
+_RELATIVE = re.compile(
+    r"^\s*(?:(?P<n>\d{1,2})\s*(?P<unit>分钟|小时|天)前|(?P<day>今天|昨天|前天)"
+    r"(?:\s*(?P<H>\d{1,2})[:：](?P<M>\d{2}))?)\s*$"
+)
+#: A row date later than now by more than this is an event's date, not a publication's.
+_FUTURE = timedelta(days=1)
 _SECONDARY = re.compile(r"成文|印发|实施|施行|生效|有效|截止|开始|结束|废止|修订")
 _PRIMARY = re.compile(r"发布|公开|发表|更新")
 _PROSE_PUNCT = re.compile(r"[，。；！？、,;]")
@@ -158,6 +166,20 @@ def _label(node: _Element) -> str:
     return f"{_text(node)} {header} {previous} {node.get('class') or ''}"
 
 
+def _relative(text: str, tz: tzinfo, now: datetime) -> datetime | None:
+    match = _RELATIVE.match(text)
+    if match is None:
+        return None
+    local = now.astimezone(tz)
+    if match["n"]:
+        unit = {"分钟": "minutes", "小时": "hours", "天": "days"}[match["unit"]]
+        return local - timedelta(**{unit: int(match["n"])})
+    day = local - timedelta(days={"今天": 0, "昨天": 1, "前天": 2}[match["day"]])
+    if match["H"]:
+        return day.replace(hour=int(match["H"]), minute=int(match["M"]), second=0, microsecond=0)
+    return day.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def _element_evidence(
     nodes: list[_Element], anchor: _Element, tz: tzinfo, now: datetime
 ) -> datetime | None:
@@ -169,19 +191,23 @@ def _element_evidence(
         value = None
         if DATE_ONLY.match(text):
             value = parse_datetime(text, tz, now)
+        elif _RELATIVE.match(text):
+            value = _relative(text, tz, now)
         elif (split := _SPLIT_DAY.match(text)) and len(node):
             y = split["y1"] or split["y2"]
             m = split["m1"] or split["m2"]
             d = split["d1"] or split["d2"]
             value = parse_datetime(f"{y}-{int(m):02d}-{int(d):02d}", tz, now)
-        if value is None:
+        if value is None or value > now + _FUTURE:
             continue
         label = _label(node)
         rank = 0 if _PRIMARY.search(label) else 2 if _SECONDARY.search(label) else 1
         found.append((rank, value))
     if not found:
         return None
-    return min(found, key=lambda item: item[0])[1]
+    # Unlabelled columns (成文, 发布): the later date is the publication.
+    best = min(rank for rank, _ in found)
+    return max(value for rank, value in found if rank == best)
 
 
 def _free_text(node: _Element, anchor: _Element, title: str) -> str:
