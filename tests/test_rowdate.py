@@ -1,0 +1,89 @@
+"""A list row's date comes from its most structured evidence, never from its summary
+(issue 11, kind 1), on fixture list pages of several styles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from support import FIXTURES, SITES
+
+from crawler.extract.listing import entries_from_html
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TZ)
+ROWS = FIXTURES / "listing" / "rows"
+
+
+def rows(file, url: str = "http://x.gov.cn/list/index.html") -> list[tuple[str, str, str]]:
+    entries = entries_from_html(file.read_text("utf-8"), url, TZ, NOW)
+    return [
+        (
+            e.url.removeprefix("http://x.gov.cn"),
+            f"{e.published_at:%Y-%m-%dT%H:%M}" if e.published_at else "",
+            e.date_from or "",
+        )
+        for e in entries
+    ]
+
+
+def test_time_datetime_beats_the_dates_in_a_card_summary():
+    got = rows(SITES / "fx_cards/xwzx/qydt/index.html")
+    assert got[3] == ("/xwzx/qydt/202611/d913aa.html", "2026-11-20T11:20", "time")
+    assert {evidence for _, _, evidence in got} == {"time"}
+
+
+def test_the_published_column_beats_the_written_one_in_a_disclosure_table():
+    got = rows(SITES / "fx_xxgk/zwgk/zcwj/list.shtml", "http://x.gov.cn/zwgk/zcwj/list.shtml")
+    assert ("/zwgk/zcwj/c1051887/content.shtml", "2026-11-03T00:00", "element") in got
+
+
+def test_a_day_split_from_its_month_is_one_date():
+    got = rows(SITES / "fx_daycards/news/gzdt/index.html")
+    assert got[0] == ("/news/gzdt/show-22318.html", "2026-11-24T00:00", "element")
+
+
+def test_the_date_in_the_url_beats_a_summary():
+    assert rows(ROWS / "url_over_summary.html") == [
+        ("/news/2026-11/17/c_1131.htm", "2026-11-17T00:00", "url"),
+        ("/news/2026-11/16/c_1130.htm", "2026-11-16T00:00", "url"),
+        ("/news/2026-10/02/c_1120.htm", "2026-10-02T00:00", "url"),
+    ]
+
+
+def test_dl_rows_with_relative_times_and_weekdays():
+    assert rows(ROWS / "dl_relative_weekday.html") == [
+        ("/kx/80121.html", "2026-11-25T07:00", "element"),
+        ("/kx/80119.html", "2026-11-24T18:30", "element"),
+        ("/kx/80101.html", "2026-11-17T00:00", "element"),
+    ]
+
+
+def test_unlabelled_date_columns_give_the_later_date():
+    got = rows(ROWS / "table_unlabelled.html")
+    assert got == [
+        ("/wj/4512.html", "2026-11-18T00:00", "element"),
+        ("/wj/4511.html", "2026-11-05T00:00", "element"),
+        ("/wj/4508.html", "2026-09-03T00:00", "element"),
+    ]
+
+
+def test_a_future_event_date_is_not_the_publication_date():
+    assert rows(ROWS / "event_dates.html") == [
+        ("/hd/3302.html", "2026-11-20T00:00", "element"),
+        ("/hd/3301.html", "2026-11-12T00:00", "element"),
+        ("/hd/3299.html", "2026-10-08T00:00", "element"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("site", "page", "evidence"),
+    [
+        ("fx_ilist", "info/iList.jsp@cat_id=10199", "element"),
+        ("fx_jsonlist", "xwdt/index.htm", "json"),
+    ],
+)
+def test_every_row_of_a_fixture_site_is_dated(site, page, evidence):
+    got = rows(SITES / site / page, f"http://x.gov.cn/{page.replace('@', '?')}")
+    assert len(got) >= 7 and {e for _, _, e in got} == {evidence}
