@@ -107,3 +107,24 @@ def test_each_site_lists_fresh_and_old_articles(name):
     assert all(
         (now - datetime.fromisoformat(e["date"]).replace(tzinfo=TZ)).days < 30 for e in fresh
     )
+
+
+def test_an_undated_row_whose_article_is_older_than_the_window_is_not_stored(
+    site_server, make_config, frozen_now, tmp_path
+):
+    site = site_server("fx_undated")
+    config = make_config(
+        [
+            {
+                "name": "topic",
+                "area": "新区",
+                "site_name": "金湾新区",
+                "list_urls": [site.url("zt/yshj/index.html")],
+            }
+        ]
+    )
+    result = run_xinqu(config, tmp_path / "data", "crawl")
+    assert result.returncode == 0, result.stderr
+    stored = _stored(tmp_path / "data")["topic"]
+    assert sorted(a.url.rsplit("/", 1)[1] for a in stored) == ["show-411.html", "show-412.html"]
+    assert "/zt/yshj/show-405.html" in site.requests  # nothing told it apart before

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from support import SITES
+from support import FIXTURES, SITES
 
 from crawler.extract import extract_article
 from crawler.extract.headline import agrees, stored_title
@@ -62,3 +62,11 @@ def test_agreement_ignores_spaces_punctuation_and_ellipses():
         "江岸新区推行“一业一证”改革 市场主体准营时间压缩八成", "江岸新区推行一业一证改革…"
     )
     assert not agrees("江岸新区管理委员会", "新能源汽车零部件产业园二期开工")
+
+
+def test_a_headline_in_no_headline_element_is_found_as_a_line_of_its_own():
+    page = FIXTURES / "listing" / "headline" / "font_in_table.html"
+    html = page.read_text("utf-8")
+    assert stored_title("西岭新区管理委员会", "西岭新区召开2026年冬季安全...", html) == (
+        "西岭新区召开2026年冬季安全生产工作部署会议"
+    )

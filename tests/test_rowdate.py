@@ -7,9 +7,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from lxml import html as lxml_html
 from support import FIXTURES, SITES
 
-from crawler.extract.listing import entries_from_html
+from crawler.extract.listing import entries_from_html, next_pages
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TZ)
@@ -87,3 +88,21 @@ def test_a_future_event_date_is_not_the_publication_date():
 def test_every_row_of_a_fixture_site_is_dated(site, page, evidence):
     got = rows(SITES / site / page, f"http://x.gov.cn/{page.replace('@', '?')}")
     assert len(got) >= 7 and {e for _, _, e in got} == {evidence}
+
+
+def test_rows_that_open_their_article_by_onclick_and_a_script_written_next_link():
+    file = ROWS / "onclick_rows.html"
+    entries = entries_from_html(file.read_text("utf-8"), "http://x.gov.cn/tzgg/index.html", TZ, NOW)
+    assert [(e.url, e.title, f"{e.published_at:%m-%d}") for e in entries] == [
+        (
+            "http://x.gov.cn/tzgg/content_30581.html",
+            "关于开展新区重点企业用工需求调查的通知",
+            "11-21",
+        ),
+        ("http://x.gov.cn/tzgg/content_30577.html", "新区2026年度优秀企业家评选结果公示", "11-14"),
+        ("http://x.gov.cn/tzgg/content_30560.html", "关于做好新区冬季森林防火工作的通告", "10-30"),
+    ]
+    root = lxml_html.fromstring(file.read_text("utf-8"))
+    assert next_pages(root, "http://x.gov.cn/tzgg/index.html", file.read_text("utf-8")) == [
+        "http://x.gov.cn/tzgg/index_1.html"
+    ]

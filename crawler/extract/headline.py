@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import replace
 
 from lxml import html as lxml_html
@@ -40,6 +41,9 @@ _NOISE = re.compile(r"[\s\u3000\u00a0“”\"'‘’「」《》<>()（）:：,�
 _HEAD_TAGS = ("h1", "h2", "h3")
 _HEAD_MARK = re.compile(r"title|tit\b|biaoti|headline|heading|\bbt\b", re.I)
 AGREES = 0.6
+MAX_LINE = 80
+_SENTENCE = re.compile(r"[。；！？]")
+_NOT_LINES = {"a", "title", "script", "style", "head", "html", "body"}
 MAX_HEADLINE = 200
 
 
@@ -85,18 +89,25 @@ def _parts(text: str) -> list[str]:
     return [p for p in _SPLIT.split(_clean(text)) if p]
 
 
-def _headings(root: _Element) -> list[list[str]]:
-    """Candidate headline texts of a page in tiers, most trusted first: the title
-    metas, then h1–h3 outside links, then title-marked elements, then ``<title>``."""
+def _usable(texts: list[str]) -> list[str]:
+    return [t for t in texts if 4 <= len(t) <= MAX_HEADLINE and not _INFO.search(t)]
+
+
+def _outside_links(node: _Element) -> bool:
+    return node.find(".//a") is None and not any(a.tag == "a" for a in node.iterancestors())
+
+
+def _headings(root: _Element) -> Iterator[list[str]]:
+    """Candidate headline texts of a page in tiers, most trusted first (each tier is
+    only read when the ones before it hold nothing that agrees): the title metas,
+    h1–h3 outside links, title-marked elements, the parts of ``<title>``, and last any
+    short line of the page outside links that is not a sentence of the body."""
     metas = []
     for name in ("ArticleTitle", "og:title", "twitter:title"):
         for meta in root.xpath(f"//meta[@name='{name}' or @property='{name}']/@content"):
             metas.extend(_parts(str(meta)))
-    heads = [
-        _clean(node.text_content())
-        for node in root.iter(*_HEAD_TAGS)
-        if node.find(".//a") is None and not any(a.tag == "a" for a in node.iterancestors())
-    ]
+    yield _usable(metas)
+    yield _usable([_clean(n.text_content()) for n in root.iter(*_HEAD_TAGS) if _outside_links(n)])
     marked = []
     for node in root.iter():
         if not isinstance(node.tag, str) or node.tag in ("a", "title", "script", "style", "meta"):
@@ -107,11 +118,16 @@ def _headings(root: _Element) -> list[list[str]]:
         if any(node.find(f".//{tag}") is not None for tag in _HEAD_TAGS):
             continue
         marked.append(_clean(node.text_content()))
-    titles = [p for t in root.xpath("//title/text()") for p in _parts(str(t))]
-    tiers = [metas, heads, marked, titles]
-    return [
-        [t for t in tier if 4 <= len(t) <= MAX_HEADLINE and not _INFO.search(t)] for tier in tiers
-    ]
+    yield _usable(marked)
+    yield _usable([p for t in root.xpath("//title/text()") for p in _parts(str(t))])
+    lines = []
+    for node in root.iter():
+        if not isinstance(node.tag, str) or node.tag in _NOT_LINES or not _outside_links(node):
+            continue
+        text = _clean(node.text_content())
+        if text and len(text) <= MAX_LINE and not _SENTENCE.search(text):
+            lines.append(text)
+    yield _usable(lines)
 
 
 def _root(html: str) -> _Element | None:

@@ -107,16 +107,40 @@ def _entries(
     return out
 
 
+#: One flat object literal of a script, and its ``key: 'value'`` pairs (JS, not JSON).
+_OBJECT = re.compile(r"\{([^{}]*)\}")
+_PAIR = re.compile(
+    r"['\"]?(\w+)['\"]?\s*:\s*(?:'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"|(\d{10,13})\b)"
+)
+
+
+def _js_records(script: str) -> list[dict[str, Any]]:
+    """The flat object literals of a script (``{title: '…', url: '…'}``), as dicts."""
+    records = []
+    for match in _OBJECT.finditer(script):
+        pairs = {
+            key: int(number) if number else (single or double)
+            for key, single, double, number in _PAIR.findall(match.group(1))
+        }
+        if pairs:
+            records.append(pairs)
+    return records
+
+
 def _values_in_scripts(scripts: list[str]) -> Iterator[Any]:
     decoder = json.JSONDecoder()
     for script in scripts:
+        parsed = False
         for match in _ARRAY_START.finditer(script):
             start = script.index("[", match.start())
             try:
                 value, _ = decoder.raw_decode(script, start)
             except ValueError:
                 continue
+            parsed = True
             yield value
+        if not parsed:
+            yield _js_records(script)
 
 
 def json_entries(

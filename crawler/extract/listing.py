@@ -149,6 +149,14 @@ DATE_IN_TEXT = re.compile(
     r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*[\])）】]?"
 )
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+#: A row that opens its article by script: ``window.open('…')``, ``location.href='…'``.
+ONCLICK_URL = re.compile(
+    r"(?:window\.open\(|location(?:\.href)?\s*=|location\.assign\()\s*['\"]([^'\"]+)"
+)
+#: A 下一页 link written by a script (``document.write('<a href="index_1.html">下一页</a>')``).
+SCRIPTED_NEXT = re.compile(
+    r"<a\b[^>]*?href=\\?['\"]([^'\"\\]+)\\?['\"][^>]*>\s*(?:下一页|下页|&gt;|>)\s*</a>", re.I
+)
 MIN_CJK = 5
 #: A page listing fewer article links than this may be a shell that loads its list.
 MIN_LIST = 3
@@ -299,8 +307,7 @@ def _headline(title: str) -> bool:
 def _href(anchor: _Element, base_url: str) -> str | None:
     href = (anchor.get("href") or "").strip()
     if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
-        onclick = anchor.get("onclick") or ""
-        match = re.search(r"window\.open\(\s*['\"]([^'\"]+)", onclick)
+        match = ONCLICK_URL.search(anchor.get("onclick") or "")
         if not match:
             return None
         href = match.group(1)
@@ -404,6 +411,20 @@ def selected_entries(
     return _unique(candidates)
 
 
+def _links(root: _Element) -> Iterable[_Element]:
+    """The page's anchors, and rows that open their article by ``onclick`` without one."""
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag == "a" or (
+            node.get("onclick")
+            and ONCLICK_URL.search(node.get("onclick") or "")
+            and node.find(".//a[@href]") is None
+            and not any(a.tag == "a" for a in node.iterancestors())
+        ):
+            yield node
+
+
 def _column_name(root: _Element) -> str:
     names = root.xpath("//title/text() | //meta[@name='ColumnName']/@content")
     return " ".join(str(n).strip() for n in names)
@@ -414,7 +435,7 @@ def auto_entries(root: _Element, base_url: str, tz: tzinfo, now: datetime) -> li
     noise = _Noise(_column_name(root))
     candidates = []
     page_url = base_url.split("#", 1)[0]
-    for anchor in root.iter("a"):
+    for anchor in _links(root):
         url = _href(anchor, base_url)
         if url is None or url == page_url or not same_site(url, base_url):
             continue
@@ -592,6 +613,12 @@ def next_pages(root: _Element, url: str, text: str) -> list[str]:
                 target = urljoin(url, href).split("#", 1)[0]
                 if target != url:
                     return [target]
+    for match in SCRIPTED_NEXT.finditer(text):
+        href = match.group(1)
+        if not href.startswith(("javascript:", "#")):
+            target = urljoin(url, href).split("#", 1)[0]
+            if target != url:
+                return [target]
     if paged := CREATE_PAGE_DIV.search(text):
         total, current = int(paged.group(1)), int(paged.group(2))
         if current < total:
