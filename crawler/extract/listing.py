@@ -157,6 +157,7 @@ ONCLICK_URL = re.compile(
 SCRIPTED_NEXT = re.compile(
     r"<a\b[^>]*?href=\\?['\"]([^'\"\\]+)\\?['\"][^>]*>\s*(?:下一页|下页|&gt;|>)\s*</a>", re.I
 )
+CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 MIN_CJK = 5
 #: A page listing fewer article links than this may be a shell that loads its list.
 MIN_LIST = 3
@@ -490,9 +491,31 @@ def _scripts(root: _Element, *, with_urls: bool = False) -> list[str]:
 def _with_embedded(
     entries: list[ListEntry], root: _Element, url: str, tz: tzinfo, now: datetime
 ) -> list[ListEntry]:
-    """The HTML list, or the records embedded in the page's scripts when they hold more."""
+    """The HTML list, or the records embedded in the page's scripts (JSON, JS
+    objects, an XML datastore of HTML rows) when they hold more."""
     embedded = json_entries(None, _scripts(root), url, same_site, tz, now)
-    return embedded if len(embedded) > len(entries) else entries
+    if len(embedded) > len(entries):
+        entries = embedded
+    records = _record_html(root)
+    if records is not None:
+        held = auto_entries(records, url, tz, now)
+        if len(held) > len(entries):
+            entries = held
+    return entries
+
+
+def _record_html(root: _Element) -> _Element | None:
+    """The rows an XML datastore in a script holds (``<record><![CDATA[<li>…</li>]]>``,
+    rendered by the page's JS), parsed as one list; None when there is none."""
+    rows = [
+        row
+        for script in root.iter("script")
+        if script.text and "<record" in script.text
+        for row in CDATA.findall(script.text)
+    ]
+    if not rows:
+        return None
+    return lxml_html.fromstring("<html><body><ul>" + "".join(rows) + "</ul></body></html>")
 
 
 def discover_entries(
