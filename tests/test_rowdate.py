@@ -106,3 +106,12 @@ def test_rows_that_open_their_article_by_onclick_and_a_script_written_next_link(
     assert next_pages(root, "http://x.gov.cn/tzgg/index.html", file.read_text("utf-8")) == [
         "http://x.gov.cn/tzgg/index_1.html"
     ]
+
+
+def test_a_row_with_a_second_link_keeps_its_date_and_the_publisher_links_are_dropped():
+    assert rows(ROWS / "publisher_links.html") == [
+        ("/bmdt/202611/t20261124_7701.html", "2026-11-24T00:00", "element"),
+        ("/bmdt/202611/t20261121_7695.html", "2026-11-21T00:00", "element"),
+        ("/bmdt/202611/t20261118_7688.html", "2026-11-18T00:00", "element"),
+        ("/bmdt/202611/t20261115_7680.html", "2026-11-15T00:00", "element"),
+    ]

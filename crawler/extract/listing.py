@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -159,6 +160,12 @@ SCRIPTED_NEXT = re.compile(
 )
 CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 MIN_CJK = 5
+#: A list item holding more candidate links than this is a box, not one row.
+MAX_ROW_LINKS = 3
+#: A link repeated in this many rows with one text is the rows' column or publisher.
+MIN_REPEATS = 3
+#: A list where this share of links look like article URLs holds only those.
+ARTICLE_SHARE = 0.75
 #: A page listing fewer article links than this may be a shell that loads its list.
 MIN_LIST = 3
 MIN_WORDS = 4
@@ -329,12 +336,30 @@ def _rows(candidates: list[_Candidate]) -> None:
     for cand in candidates:
         row = cand.anchor
         for depth, node in enumerate(cand.anchor.iterancestors()):
-            if node.tag == "body" or depth > 5 or len(owners.get(node, ())) > 1:
+            if node.tag == "body" or depth > 5:
+                break
+            if len(owners.get(node, ())) > 1:
+                # A list item with a second link (its department, a 解读) is still the row.
+                if node.tag in ("li", "tr", "dd") and len(owners[node]) <= MAX_ROW_LINKS:
+                    row = node
                 break
             row = node
             if node.tag in ("li", "tr", "dd"):
                 break
         cand.row = row
+
+
+def _drop_furniture(group: list[_Candidate]) -> list[_Candidate]:
+    """Without the links rows carry besides their article (its column, its
+    department): a link every row repeats, and — when nearly all the list's links
+    look like articles (``t20261117_1.html``, ``content_1.htm``) — the ones that do not."""
+    seen = Counter((c.url, c.title) for c in group)
+    repeated = {key for key, count in seen.items() if count >= MIN_REPEATS}
+    kept = [c for c in group if (c.url, c.title) not in repeated] or group
+    articles = [c for c in kept if c.article_like]
+    if len(articles) >= ARTICLE_SHARE * len(kept):
+        kept = articles
+    return kept
 
 
 def _shape(node: _Element | None) -> tuple[str, str]:
@@ -465,7 +490,7 @@ def auto_entries(root: _Element, base_url: str, tz: tzinfo, now: datetime) -> li
                 chosen.extend(group)
         order = {id(c): i for i, c in enumerate(candidates)}
         best = sorted(chosen, key=lambda c: order[id(c)])
-    return _unique(best)
+    return _unique(_drop_furniture(best))
 
 
 def _json_data(response: Response) -> Any | None:
