@@ -140,7 +140,8 @@ class CheckSpider(scrapy.Spider):
         if check.page < self.pages_wanted:
             for request in self.family.next_requests(response, page, self.source)[:1]:
                 following = ListCheck(request.url, page=check.page + 1)
-                self.report.lists.insert(self.report.lists.index(check) + 1, following)
+                at = next(i for i, item in enumerate(self.report.lists) if item is check)
+                self.report.lists.insert(at + 1, following)
                 yield request.replace(
                     callback=self.parse_list,
                     errback=self.on_error,
