@@ -115,3 +115,13 @@ def test_a_row_with_a_second_link_keeps_its_date_and_the_publisher_links_are_dro
         ("/bmdt/202611/t20261118_7688.html", "2026-11-18T00:00", "element"),
         ("/bmdt/202611/t20261115_7680.html", "2026-11-15T00:00", "element"),
     ]
+
+
+def test_a_whole_card_link_gives_its_first_line_as_title_and_its_date_not_the_summarys():
+    file = ROWS / "whole_card_links.html"
+    entries = entries_from_html(file.read_text("utf-8"), "http://x.gov.cn/news/", TZ, NOW)
+    assert [(e.title, f"{e.published_at:%m-%d}", e.date_from) for e in entries] == [
+        ("新区新能源汽车出口同比增长逾五成", "11-22", "element"),
+        ("新区举办首届低空经济产业博览会", "11-18", "element"),
+        ("新区启动秋冬季大气污染防治攻坚行动", "10-09", "element"),
+    ]

@@ -283,10 +283,24 @@ def _headline_inside(anchor: _Element) -> _Element | None:
     return None
 
 
+def _first_line_inside(anchor: _Element) -> _Element | None:
+    """A whole-card link without a marked headline: its first child block that is
+    neither a date nor prose (the summary)."""
+    for node in anchor.iterdescendants():
+        if not isinstance(node.tag, str) or node.tag in ("img", "br"):
+            continue
+        text = _text(node)
+        if len(text) >= MIN_CJK and not DATE_IN_TEXT.fullmatch(text) and not is_prose(node):
+            return node
+    return None
+
+
 def _anchor_text(anchor: _Element) -> str:
     """A link's visible text without a date shown inside it (``<span>2026-11-20</span>``);
     of a link holding a whole card, its headline element's text."""
     inner = _headline_inside(anchor)
+    if inner is None and is_prose(anchor):
+        inner = _first_line_inside(anchor)
     if inner is not None and len(_text(inner)) < len(_text(anchor)):
         anchor = inner
     text = _text(anchor)
