@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from xinqu.config import Config, load_config
+from xinqu.errors import ConfigError
 from xinqu.store.base import Store, default_database_url, open_store
 
 
@@ -22,6 +23,21 @@ class App:
     @cached_property
     def config(self) -> Config:
         return load_config(self.config_dir)
+
+    @property
+    def editable_config_dir(self) -> Path:
+        """The configuration folder commands may write to (``sources add``, ``sources new``).
+
+        The shipped configuration is package data, never edited in place: it must be
+        named explicitly (``--config`` or ``XINQU_CONFIG``), as a copy made by
+        ``xinqu init DIR`` or a source checkout's ``config/``.
+        """
+        if self.config_dir is None:
+            raise ConfigError(
+                "the shipped configuration is not edited in place: run `xinqu init DIR` for an "
+                "editable copy, then use --config DIR (or XINQU_CONFIG=DIR)"
+            )
+        return self.config.directory
 
     @property
     def tz(self) -> ZoneInfo:

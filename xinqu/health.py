@@ -26,12 +26,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinqu import clock
 from xinqu.config import Config
-from xinqu.store.articles import Article, SourceRun
+from xinqu.store.articles import SourceRun, newest_article_per_source, recent_source_runs
 from xinqu.store.locks import get_state, set_state
 
 log = logging.getLogger(__name__)
@@ -80,22 +79,11 @@ def source_health(
     """The health of every configured source, in configuration order."""
     at = at or clock.now()
     rules = config.settings.health
-    newest = dict(
-        session.execute(
-            select(Article.source, func.max(Article.first_seen)).group_by(Article.source)
-        ).all()
-    )
+    newest = newest_article_per_source(session)
     out = []
     for source in config.sources:
         health = SourceHealth(source.name, source.area, source.enabled)
-        runs = list(
-            session.scalars(
-                select(SourceRun)
-                .where(SourceRun.source == source.name)
-                .order_by(SourceRun.id.desc())
-                .limit(HISTORY)
-            )
-        )
+        runs = recent_source_runs(session, source.name, HISTORY)
         health.runs = len(runs)
         if runs:
             last = runs[0]

@@ -23,16 +23,20 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
-from sqlalchemy import select
-
 from xinqu.app import App
 from xinqu.clock import now
 from xinqu.errors import DeliveryError
 from xinqu.issue.export import export
 from xinqu.mail import send_confirmation, tokens
 from xinqu.mail.addresses import AddressError, normalize_address
-from xinqu.store.issues import Issue
-from xinqu.store.subscribers import Subscriber, get_subscriber, set_state, upsert_subscriber
+from xinqu.store.issues import issue_by_number
+from xinqu.store.subscribers import (
+    Subscriber,
+    get_subscriber,
+    set_state,
+    subscriber_by_id,
+    upsert_subscriber,
+)
 
 log = logging.getLogger(__name__)
 
@@ -118,11 +122,7 @@ class WebApp:
     def _issue(self, start_response: StartResponse, number: str) -> list[bytes]:
         """The web copy every mail links to: the issue's frozen HTML, as sent."""
         with self.app.store.session() as session:
-            issue = (
-                session.scalar(select(Issue).where(Issue.number == int(number)))
-                if number.isdigit()
-                else None
-            )
+            issue = issue_by_number(session, int(number)) if number.isdigit() else None
             if issue is None:
                 return self._page(start_response, "404 Not Found", "未找到", "<p>没有这一期。</p>")
             body = export(self.app.config.settings, issue, "html")
@@ -133,7 +133,7 @@ class WebApp:
         if subscriber_id is None:
             return None
         with self.app.store.session() as session:
-            subscriber = session.get(Subscriber, subscriber_id)
+            subscriber = subscriber_by_id(session, subscriber_id)
             if subscriber is None or not tokens.verify_token(
                 self.key, action, token, subscriber.id, subscriber.email
             ):
@@ -170,7 +170,7 @@ class WebApp:
         words = _ACTIONS[action]
         subscriber_id = tokens.token_subscriber_id(token)
         with self.app.store.session() as session:
-            subscriber = session.get(Subscriber, subscriber_id) if subscriber_id else None
+            subscriber = subscriber_by_id(session, subscriber_id) if subscriber_id else None
             if subscriber is None or not tokens.verify_token(
                 self.key, action, token, subscriber.id, subscriber.email
             ):

@@ -64,6 +64,7 @@ def _register() -> None:
         crawl,
         digest,
         extract,
+        init,
         process,
         send,
         serve,
@@ -74,6 +75,7 @@ def _register() -> None:
     )
 
     for module in (
+        init,
         crawl,
         process,
         articles,

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from types import FrameType
 
 import click
-from sqlalchemy import func, select
 
 from scheduler.cli.digest import digest
 from xinqu.app import App
@@ -44,17 +43,15 @@ def _show_progress(done: int, total: int) -> None:
 
 
 def _issue_id(app: App, number: int | None) -> int:
-    from xinqu.store.issues import Issue
+    from xinqu.store.issues import issue_by_number, latest_issue
 
     with app.store.session() as session:
-        if number is None:
-            number = session.scalar(select(func.max(Issue.number)))
-            if number is None:
-                raise XinquError("no issue built yet; run `xinqu digest build` first")
-        issue_id = session.scalar(select(Issue.id).where(Issue.number == number))
-    if issue_id is None:
-        raise XinquError(f"no issue number {number}")
-    return issue_id
+        issue = latest_issue(session) if number is None else issue_by_number(session, number)
+        if issue is None and number is None:
+            raise XinquError("no issue built yet; run `xinqu digest build` first")
+        if issue is None:
+            raise XinquError(f"no issue number {number}")
+        return issue.id
 
 
 @digest.command("send")

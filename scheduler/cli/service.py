@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from types import FrameType
 
 import click
-from sqlalchemy import select
 
 from xinqu.app import App
 from xinqu.errors import XinquError
@@ -114,16 +113,14 @@ def status(app: App, check: bool) -> None:
     from xinqu.health import source_health
     from xinqu.mail.editor import editor_copy_state
     from xinqu.store.deliveries import delivery_counts
-    from xinqu.store.issues import Issue
-    from xinqu.store.locks import apscheduler_jobs, holder
+    from xinqu.store.issues import latest_issue
+    from xinqu.store.locks import holder, scheduled_jobs
 
     with app.store.session() as session:
         healths = source_health(session, app.config)
         leader = holder(session, LEADER_LOCK)
-        stored = dict(
-            session.execute(select(apscheduler_jobs.c.id, apscheduler_jobs.c.next_run_time)).all()
-        )
-        issue = session.scalars(select(Issue).order_by(Issue.number.desc()).limit(1)).first()
+        stored = scheduled_jobs(session)
+        issue = latest_issue(session)
         counts = delivery_counts(session, issue.id) if issue else None
     failures = step_failures(app)
     editor_copy = (
@@ -146,8 +143,8 @@ def status(app: App, check: bool) -> None:
         )
     click.echo("")
     for spec in desired_jobs(app.config).values():
-        if spec.id in stored and stored[spec.id] is not None:
-            next_run = _when(datetime.fromtimestamp(stored[spec.id], UTC), app)
+        if (timestamp := stored.get(spec.id)) is not None:
+            next_run = _when(datetime.fromtimestamp(timestamp, UTC), app)
         elif spec.id in stored:
             next_run = "paused"
         else:

@@ -52,8 +52,9 @@ def new_source(
     from crawler.genspider import Capturer, guess_area, render_test
 
     app: App = ctx.obj
+    config_dir = app.editable_config_dir
     if any(s.name == name for s in app.config.sources):
-        raise ConfigError(f"{app.config.directory / 'sources.yaml'}: source {name!r} exists")
+        raise ConfigError(f"{config_dir / 'sources.yaml'}: source {name!r} exists")
     if not tests_dir.is_dir():
         raise ConfigError(f"{tests_dir}: tests folder not found (run from the project checkout)")
     test_file = tests_dir / f"test_source_{name}.py"
@@ -89,9 +90,7 @@ def new_source(
     )
     for path in capture.write():
         click.echo(f"captured {path}")
-    test_file.write_text(
-        render_test(capture, captured=captured, config_dir=app.config.directory), "utf-8"
-    )
+    test_file.write_text(render_test(capture, captured=captured, config_dir=config_dir), "utf-8")
     click.echo(f"wrote {test_file} (fails until its TODO values are filled in)")
 
 

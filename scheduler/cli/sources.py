@@ -111,7 +111,7 @@ def add_source(
     app: App, name: str, area: str, site_name: str, list_urls: tuple[str, ...], family: str | None
 ) -> None:
     """Append a validated entry to sources.yaml."""
-    path = app.config.directory / "sources.yaml"
+    path = app.editable_config_dir / "sources.yaml"
     entry: dict[str, object] = {
         "name": name,
         "area": area,

@@ -299,3 +299,17 @@ def last_source_runs(session: Session) -> dict[str, SourceRun]:
     )
     rows = session.scalars(select(SourceRun).join(latest, SourceRun.id == latest.c.id))
     return {row.source: row for row in rows}
+
+
+def newest_article_per_source(session: Session) -> dict[str, datetime]:
+    """When each source last yielded a new article (its newest ``first_seen``)."""
+    rows = session.execute(
+        select(Article.source, func.max(Article.first_seen)).group_by(Article.source)
+    )
+    return {source: seen for source, seen in rows.all()}
+
+
+def recent_source_runs(session: Session, source: str, limit: int) -> list[SourceRun]:
+    """A source's last ``limit`` runs, newest first."""
+    query = select(SourceRun).where(SourceRun.source == source).order_by(SourceRun.id.desc())
+    return list(session.scalars(query.limit(limit)))

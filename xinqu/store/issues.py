@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from xinqu.store.base import Base, UTCDateTime
 
@@ -41,3 +41,12 @@ class Issue(Base):
     subject: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     html: Mapped[str] = mapped_column(Text)
+
+
+def issue_by_number(session: Session, number: int) -> Issue | None:
+    return session.scalar(select(Issue).where(Issue.number == number))
+
+
+def latest_issue(session: Session) -> Issue | None:
+    """The issue with the highest running number, or None before the first."""
+    return session.scalars(select(Issue).order_by(Issue.number.desc()).limit(1)).first()

@@ -268,3 +268,9 @@ def delete_state(session: Session, key: str) -> None:
 def states_with_prefix(session: Session, prefix: str) -> dict[str, str]:
     rows = session.scalars(select(ServiceState).where(ServiceState.key.startswith(prefix)))
     return {row.key: row.value for row in rows}
+
+
+def scheduled_jobs(session: Session) -> dict[str, float | None]:
+    """APScheduler's stored jobs: id → next run time (a POSIX timestamp; None: paused)."""
+    rows = session.execute(select(apscheduler_jobs.c.id, apscheduler_jobs.c.next_run_time))
+    return {job_id: next_run for job_id, next_run in rows.all()}

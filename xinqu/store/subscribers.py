@@ -143,3 +143,7 @@ def remove_subscriber(session: Session, email: str, *, purge: bool = False) -> S
     elif subscriber.state != "unsubscribed":
         set_state(session, subscriber, "unsubscribed", "editor: removed")
     return subscriber
+
+
+def subscriber_by_id(session: Session, subscriber_id: int) -> Subscriber | None:
+    return session.get(Subscriber, subscriber_id)
