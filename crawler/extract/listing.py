@@ -675,8 +675,8 @@ def next_pages(root: _Element, url: str, text: str) -> list[str]:
                 target = urljoin(url, href).split("#", 1)[0]
                 if target != url:
                     return [target]
-    for match in SCRIPTED_NEXT.finditer(text):
-        href = match.group(1)
+    for written in SCRIPTED_NEXT.finditer(text):
+        href = written.group(1)
         if not href.startswith(("javascript:", "#")):
             target = urljoin(url, href).split("#", 1)[0]
             if target != url:
