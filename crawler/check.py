@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import scrapy
@@ -20,6 +20,7 @@ from twisted.python.failure import Failure
 
 from crawler.antibot import detect_antibot
 from crawler.extract.pages import ArticlePages
+from crawler.extract.stored_title import with_headline
 from crawler.failures import describe_failure
 from crawler.families import ListEntry, get_family
 from crawler.families.common import response_text
@@ -47,8 +48,12 @@ class ArticleCheck:
 class ListCheck:
     url: str
     status: int | None = None
+    #: 1 for a configured list URL, 2… for the next pages the check followed.
+    page: int = 1
     entries: list[ListEntry] = field(default_factory=list)
     next_urls: list[str] = field(default_factory=list)
+    #: Where a shell page's list was loaded from (a JSON API its script names).
+    data_urls: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -57,6 +62,8 @@ class SourceCheck:
     source: Source
     lists: list[ListCheck] = field(default_factory=list)
     articles: list[ArticleCheck] = field(default_factory=list)
+    #: Rows dated before this are what a crawl skips as too old.
+    window_start: datetime | None = None
 
     @property
     def problems(self) -> list[str]:
@@ -69,13 +76,17 @@ class CheckSpider(scrapy.Spider):
     name = "check"
     source: Source
     config: Config
+    #: Articles fetched per source, and list pages read per list URL.
+    articles_wanted: int = ARTICLES_PER_SOURCE
+    pages_wanted: int = 1
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.family = get_family(self.source.family)
         self.tz = self.config.settings.tz
         self.now = clock_now(self.tz)
-        self.report = SourceCheck(self.source)
+        self.window_start = self.now - timedelta(days=self.config.settings.crawl.window_days)
+        self.report = SourceCheck(self.source, window_start=self.window_start)
 
     def _meta(self, **extra: Any) -> dict[str, Any]:
         if not self.source.obey_robots:
@@ -110,6 +121,7 @@ class CheckSpider(scrapy.Spider):
         check.entries = [*check.entries, *page.entries]
         check.next_urls = check.next_urls or page.next_urls
         if page.data_urls and not response.meta.get("data"):
+            check.data_urls = page.data_urls
             for url in page.data_urls:
                 yield Request(
                     url,
@@ -125,8 +137,20 @@ class CheckSpider(scrapy.Spider):
             return
         if not any(e.published_at for e in check.entries):
             check.problems.append("no dates beside the list's links (old items cannot be skipped)")
-        wanted = ARTICLES_PER_SOURCE - len(self.report.articles)
-        for entry in page.entries[: max(wanted, 0)]:
+        if check.page < self.pages_wanted:
+            for request in self.family.next_requests(response, page, self.source)[:1]:
+                following = ListCheck(request.url, page=check.page + 1)
+                at = next(i for i, item in enumerate(self.report.lists) if item is check)
+                self.report.lists.insert(at + 1, following)
+                yield request.replace(
+                    callback=self.parse_list,
+                    errback=self.on_error,
+                    dont_filter=True,
+                    meta=self._meta(**request.meta, check=following),
+                )
+        wanted = self.articles_wanted - len(self.report.articles)
+        fresh = [e for e in page.entries if self._fresh(e)]
+        for entry in fresh[: max(wanted, 0)]:
             article = ArticleCheck(entry.url)
             self.report.articles.append(article)
             yield Request(
@@ -137,6 +161,10 @@ class CheckSpider(scrapy.Spider):
                 meta=self._meta(article=article, entry=entry),
             )
 
+    def _fresh(self, entry: ListEntry) -> bool:
+        """What a crawl would fetch: undated, or dated inside the crawl window."""
+        return entry.published_at is None or entry.published_at >= self.window_start
+
     def parse_article(self, response: Response) -> Iterator[Request]:
         check: ArticleCheck = response.meta["article"]
         check.status = response.status
@@ -144,8 +172,9 @@ class CheckSpider(scrapy.Spider):
         if (blocked := detect_antibot(response)) is not None:
             check.problems.append(f"article is an anti-bot challenge ({blocked})")
             return
-        article = self.family.parse_article(response, self.source, self.tz, self.now)
         entry: ListEntry = response.meta["entry"]
+        article = self.family.parse_article(response, self.source, self.tz, self.now)
+        article = with_headline(article, entry, response_text(response), self.source)
         check.title = article.title or entry.title
         check.published_at = article.published_at or entry.published_at
         check.source_line = article.source_line
@@ -212,8 +241,13 @@ class CheckSpider(scrapy.Spider):
         target.problems.append(f"{where}: {describe_failure(failure)}")
 
 
-def check_sources(app: Any, names: list[str], *, verbose: int = 0) -> list[SourceCheck]:
-    """Check the named sources live, in one Scrapy process; returns a report per source."""
+def check_sources(
+    app: Any, sources: list[Source], *, verbose: int = 0, articles: int = 3, pages: int = 1
+) -> list[SourceCheck]:
+    """Check sources live, in one Scrapy process; returns a report per source.
+
+    ``articles``: how many in-window articles to fetch per source; ``pages``: how many
+    list pages to read per list URL (following each page's next page)."""
 
     config = app.config
     settings = scrapy_settings(app, verbose=verbose)
@@ -229,12 +263,18 @@ def check_sources(app: Any, names: list[str], *, verbose: int = 0) -> list[Sourc
     )
     process = CrawlerProcess(settings)
     crawlers = []
-    for name in names:
-        source = config.source(name)
+    for source in sources:
+        name = source.name
         spider = type(
             f"Check{name.title().replace('_', '')}",
             (CheckSpider,),
-            {"name": f"check_{name}", "source": source, "config": config},
+            {
+                "name": f"check_{name}",
+                "source": source,
+                "config": config,
+                "articles_wanted": articles,
+                "pages_wanted": pages,
+            },
         )
         crawler = process.create_crawler(spider)
         crawlers.append(crawler)
@@ -243,45 +283,73 @@ def check_sources(app: Any, names: list[str], *, verbose: int = 0) -> list[Sourc
     return [c.spider.report for c in crawlers]
 
 
-def format_check(report: SourceCheck, tz: Any) -> list[str]:
-    """The report as lines an editor reads at a glance."""
+def _age(entry: ListEntry, report: SourceCheck) -> str:
+    if entry.published_at is None:
+        return "undated"
+    if report.window_start is not None and entry.published_at < report.window_start:
+        return "old"
+    return "fresh"
+
+
+def _row(entry: ListEntry, report: SourceCheck, tz: Any) -> str:
+    when = f"{entry.published_at.astimezone(tz):%Y-%m-%d}" if entry.published_at else "?"
+    evidence = entry.date_from or "—"
+    return f"    {when:<10}  {evidence:<7}  {_age(entry, report):<7}  {entry.title}  {entry.url}"
+
+
+def format_check(report: SourceCheck, tz: Any, *, rows: int | None = 5) -> list[str]:
+    """The report as lines an editor reads at a glance.
+
+    Each list row shows its date, the evidence the date came from (``time``,
+    ``element``, ``url``, ``text``, ``json``; see crawler/extract/rowdate.py) and whether
+    a crawl would fetch it (``fresh``) or skip it (``old``). ``rows``: rows shown per
+    list page (None: all)."""
     source = report.source
     lines = [f"{source.name}  {source.area} · {source.site_name}  ({source.family or 'generic'})"]
     for item in report.lists:
         dated = sum(e.published_at is not None for e in item.entries)
+        fresh = sum(_age(e, report) != "old" for e in item.entries)
         status = f"HTTP {item.status}" if item.status else "no response"
         nxt = item.next_urls[0] if item.next_urls else "none found"
-        lines.append(f"  list     {item.url}")
+        page = f"  (page {item.page})" if item.page > 1 else ""
+        lines.append(f"  list     {item.url}{page}")
         lines.append(
             f"           {status}, {len(item.entries)} links, {dated} dated, next page: {nxt}"
         )
-        for entry in item.entries[:5]:
-            when = f"{entry.published_at.astimezone(tz):%Y-%m-%d}" if entry.published_at else "?"
-            lines.append(f"    {when:<10}  {entry.title}  {entry.url}")
-        if len(item.entries) > 5:
-            lines.append(f"    … and {len(item.entries) - 5} more")
+        lines += [f"           list loaded from {url}" for url in item.data_urls]
+        if item.entries:
+            lines.append(
+                f"           {fresh} in the crawl window, {len(item.entries) - fresh} older"
+            )
+        shown = item.entries if rows is None else item.entries[:rows]
+        lines += [_row(entry, report, tz) for entry in shown]
+        if len(item.entries) > len(shown):
+            lines.append(f"    … and {len(item.entries) - len(shown)} more")
     for article in report.articles:
         status = f"HTTP {article.status}" if article.status else "no response"
         lines.append(f"  article  {article.url}  {status}")
         if article.status and article.status < 400:
-            when = (
-                f"{article.published_at.astimezone(tz):%Y-%m-%d %H:%M %z}"
-                if article.published_at
-                else "—"
-            )
-            paragraphs = [p for p in article.text.splitlines() if p.strip()]
-            pages = f" over {article.pages} pages" if article.pages > 1 else ""
-            lead = (
-                paragraphs[0][:40] + ("…" if len(paragraphs[0]) > 40 else "") if paragraphs else ""
-            )
-            lines += [
-                f"    title      {article.title or '—'}",
-                f"    published  {when}",
-                f"    source     {article.source_line or '—'}",
-                f"    body       {len(article.text)} characters, "
-                f"{len(paragraphs)} paragraphs{pages}: {lead}",
-            ]
+            lines += _article_lines(article, tz)
     problems = report.problems
     lines.append("  problems: " + ("none" if not problems else ""))
     lines += [f"    - {p}" for p in problems]
+    return lines
+
+
+def _article_lines(article: ArticleCheck, tz: Any) -> list[str]:
+    when = (
+        f"{article.published_at.astimezone(tz):%Y-%m-%d %H:%M %z}" if article.published_at else "—"
+    )
+    paragraphs = [p for p in article.text.splitlines() if p.strip()]
+    pages = f" over {article.pages} pages" if article.pages > 1 else ""
+    lead = paragraphs[0][:40] + ("…" if len(paragraphs[0]) > 40 else "") if paragraphs else ""
+    lines = [
+        f"    title      {article.title or '—'}",
+        f"    published  {when}",
+        f"    source     {article.source_line or '—'}",
+        f"    body       {len(article.text)} characters, "
+        f"{len(paragraphs)} paragraphs{pages}: {lead}",
+    ]
+    for paragraph in paragraphs[:3]:
+        lines.append(f"      | {paragraph[:70]}{'…' if len(paragraph) > 70 else ''}")
     return lines

@@ -82,7 +82,7 @@ def test_check_needs_a_name_and_knows_the_sources(make_config, tmp_path):
     result = run_xinqu(config, tmp_path / "d", "sources", "check")
     assert (result.returncode, result.stderr.strip()) == (
         2,
-        "xinqu: name one or more sources, or give --all",
+        "xinqu: name one or more sources or list URLs, or give --all",
     )
     result = run_xinqu(config, tmp_path / "d", "sources", "check", "nope")
     assert result.returncode == 2

@@ -22,18 +22,31 @@ page number (``index_1.html``, ``12_2.html``, ``?page=2``).
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from urllib.parse import parse_qsl, urljoin, urlsplit
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from lxml import html as lxml_html
 from lxml.etree import _Element
 from scrapy.http import Response, TextResponse
 
-from crawler.extract.dates import parse_datetime
+from crawler.extract.entries import ListEntry
+from crawler.extract.jsonlist import data_urls, json_entries, json_next_page
+from crawler.extract.rowdate import is_prose, row_date
 from xinqu.config import Source
+
+__all__ = [
+    "ListEntry",
+    "discover_entries",
+    "entries_from_html",
+    "find_data_urls",
+    "find_next_pages",
+]
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 WORD = re.compile(r"[A-Za-z]{2,}")
@@ -41,15 +54,6 @@ ATTACHMENT = re.compile(
     r"\.(pdf|docx?|xlsx?|pptx?|zip|rar|7z|jpe?g|png|gif|bmp|mp[34]|avi|wps|et|ofd|txt|apk)$",
     re.I,
 )
-
-
-@dataclass(frozen=True)
-class ListEntry:
-    """One article link found on a list page."""
-
-    url: str
-    title: str
-    published_at: datetime | None = None
 
 
 NOISE_TAGS = {"nav", "header", "footer", "aside"}
@@ -109,8 +113,21 @@ CREATE_PAGE = re.compile(
     r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?"
     r"(?:\s*,\s*['\"]([^'\"]*)['\"]\s*,\s*['\"]([^'\"]*)['\"])?"
 )
+#: The pager of the CMS many ministries and cities use (``list.shtml``, ``list_2.shtml``):
+#: ``createPageHTML('page_div', total, current, 'list', 'shtml', rows)``, ``current`` from 1.
+CREATE_PAGE_DIV = re.compile(
+    r"createPageHTML\(\s*['\"][\w-]+['\"]\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?"
+    r"\s*,\s*['\"]([^'\"]*)['\"]\s*,\s*['\"]([^'\"]*)['\"]"
+)
 COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
 CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
+#: Other pager scripts' totals and current pages (``var pageCount = 5, curPage = 1``).
+PAGE_TOTAL = re.compile(
+    r"\b(?:pageCount|totalPage|totalPages|pageTotal|page_count|totalpage)\s*[=:]\s*['\"]?(\d+)"
+)
+PAGE_CURRENT = re.compile(
+    r"\b(?:curPage|pageIndex|pageNo|cur_page|pageNum|curpage|currentPage)\s*[=:]\s*['\"]?(\d+)"
+)
 PAGE_PARAMS = (
     "page",
     "pageno",
@@ -132,7 +149,25 @@ DATE_IN_TEXT = re.compile(
     r"[\[(（【]?\s*(?:(?:19|20)?\d{2}\s*[-/.年]\s*)?\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
     r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*[\])）】]?"
 )
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+#: A row that opens its article by script: ``window.open('…')``, ``location.href='…'``.
+ONCLICK_URL = re.compile(
+    r"(?:window\.open\(|location(?:\.href)?\s*=|location\.assign\()\s*['\"]([^'\"]+)"
+)
+#: A 下一页 link written by a script (``document.write('<a href="index_1.html">下一页</a>')``).
+SCRIPTED_NEXT = re.compile(
+    r"<a\b[^>]*?href=\\?['\"]([^'\"\\]+)\\?['\"][^>]*>\s*(?:下一页|下页|&gt;|>)\s*</a>", re.I
+)
+CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 MIN_CJK = 5
+#: A list item holding more candidate links than this is a box, not one row.
+MAX_ROW_LINKS = 3
+#: A link repeated in this many rows with one text is the rows' column or publisher.
+MIN_REPEATS = 3
+#: A list where this share of links look like article URLs holds only those.
+ARTICLE_SHARE = 0.75
+#: A page listing fewer article links than this may be a shell that loads its list.
+MIN_LIST = 3
 MIN_WORDS = 4
 
 
@@ -143,14 +178,36 @@ class _Candidate:
     title: str
     row: _Element | None = None
     published_at: datetime | None = None
+    date_from: str | None = None
+
+    @property
+    def entry(self) -> ListEntry:
+        return ListEntry(self.url, self.title, self.published_at, self.date_from)
 
     @property
     def article_like(self) -> bool:
-        return bool(ARTICLE_PATH.search(urlsplit(self.url).path + "?" + urlsplit(self.url).query))
+        parts = urlsplit(self.url)
+        return bool(ARTICLE_PATH.search(parts.path + "?" + parts.query))
+
+    @property
+    def in_heading(self) -> bool:
+        """The link is, holds or sits in a headline element (not a summary or an image)."""
+        if _headline_inside(self.anchor) is not None:
+            return True
+        for depth, node in enumerate([self.anchor, *self.anchor.iterancestors()]):
+            if depth > 3 or node.tag in ("li", "tr", "dd", "body"):
+                break
+            if node.tag in HEADINGS or "tit" in _tokens_str(node):
+                return True
+        return False
 
 
 def _text(node: _Element) -> str:
     return re.sub(r"\s+", " ", node.text_content()).strip()
+
+
+def _tokens_str(node: _Element) -> str:
+    return f"{node.get('class') or ''} {node.get('id') or ''}".lower()
 
 
 def _host(url: str) -> str:
@@ -217,8 +274,35 @@ class _Noise:
         return False
 
 
+def _headline_inside(anchor: _Element) -> _Element | None:
+    """A card that is one big link (headline, summary, date): its headline element."""
+    for node in anchor.iterdescendants():
+        heading = node.tag in HEADINGS or "tit" in _tokens_str(node)
+        if isinstance(node.tag, str) and heading and _text(node):
+            return node
+    return None
+
+
+def _first_line_inside(anchor: _Element) -> _Element | None:
+    """A whole-card link without a marked headline: its first child block that is
+    neither a date nor prose (the summary)."""
+    for node in anchor.iterdescendants():
+        if not isinstance(node.tag, str) or node.tag in ("img", "br"):
+            continue
+        text = _text(node)
+        if len(text) >= MIN_CJK and not DATE_IN_TEXT.fullmatch(text) and not is_prose(node):
+            return node
+    return None
+
+
 def _anchor_text(anchor: _Element) -> str:
-    """A link's visible text without a date shown inside it (``<span>2026-11-20</span>``)."""
+    """A link's visible text without a date shown inside it (``<span>2026-11-20</span>``);
+    of a link holding a whole card, its headline element's text."""
+    inner = _headline_inside(anchor)
+    if inner is None and is_prose(anchor):
+        inner = _first_line_inside(anchor)
+    if inner is not None and len(_text(inner)) < len(_text(anchor)):
+        anchor = inner
     text = _text(anchor)
     for child in anchor.iterdescendants():
         if isinstance(child.tag, str) and DATE_IN_TEXT.fullmatch(part := _text(child)):
@@ -245,8 +329,7 @@ def _headline(title: str) -> bool:
 def _href(anchor: _Element, base_url: str) -> str | None:
     href = (anchor.get("href") or "").strip()
     if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
-        onclick = anchor.get("onclick") or ""
-        match = re.search(r"window\.open\(\s*['\"]([^'\"]+)", onclick)
+        match = ONCLICK_URL.search(anchor.get("onclick") or "")
         if not match:
             return None
         href = match.group(1)
@@ -254,22 +337,6 @@ def _href(anchor: _Element, base_url: str) -> str | None:
     if not url.startswith(("http://", "https://")) or ATTACHMENT.search(urlsplit(url).path):
         return None
     return url
-
-
-def _date_of(
-    row: _Element, anchor: _Element, title: str, tz: tzinfo, now: datetime
-) -> datetime | None:
-    """The date beside a link: in its row (the title taken out), or in a following dd."""
-    text = _text(row)
-    for part in (title, _anchor_text(anchor)):
-        if part and part in text:
-            text = text.replace(part, " ", 1)
-            break
-    found = parse_datetime(text, tz, now)
-    following = row.getnext()
-    if found is None and following is not None and following.tag in ("dd", "span", "td"):
-        found = parse_datetime(_text(following), tz, now)
-    return found
 
 
 def _rows(candidates: list[_Candidate]) -> None:
@@ -283,12 +350,30 @@ def _rows(candidates: list[_Candidate]) -> None:
     for cand in candidates:
         row = cand.anchor
         for depth, node in enumerate(cand.anchor.iterancestors()):
-            if node.tag == "body" or depth > 5 or len(owners.get(node, ())) > 1:
+            if node.tag == "body" or depth > 5:
+                break
+            if len(owners.get(node, ())) > 1:
+                # A list item with a second link (its department, a 解读) is still the row.
+                if node.tag in ("li", "tr", "dd") and len(owners[node]) <= MAX_ROW_LINKS:
+                    row = node
                 break
             row = node
             if node.tag in ("li", "tr", "dd"):
                 break
         cand.row = row
+
+
+def _drop_furniture(group: list[_Candidate]) -> list[_Candidate]:
+    """Without the links rows carry besides their article (its column, its
+    department): a link every row repeats, and — when nearly all the list's links
+    look like articles (``t20261117_1.html``, ``content_1.htm``) — the ones that do not."""
+    seen = Counter((c.url, c.title) for c in group)
+    repeated = {key for key, count in seen.items() if count >= MIN_REPEATS}
+    kept = [c for c in group if (c.url, c.title) not in repeated] or group
+    articles = [c for c in kept if c.article_like]
+    if len(articles) >= ARTICLE_SHARE * len(kept):
+        kept = articles
+    return kept
 
 
 def _shape(node: _Element | None) -> tuple[str, str]:
@@ -303,14 +388,30 @@ def _score(group: list[_Candidate]) -> tuple[int, int]:
     return (2 * dated + article_like + len(group), len(group))
 
 
-def _unique(entries: Iterable[ListEntry]) -> list[ListEntry]:
-    seen: set[str] = set()
-    out = []
-    for entry in entries:
-        if entry.url not in seen:
-            seen.add(entry.url)
-            out.append(entry)
-    return out
+def _unique(candidates: Iterable[_Candidate]) -> list[ListEntry]:
+    """One entry per URL, in list order; of several links to one article (image,
+    headline, summary) the headline's title and the row's date."""
+    chosen: dict[str, _Candidate] = {}
+    for cand in candidates:
+        held = chosen.get(cand.url)
+        if held is None:
+            chosen[cand.url] = cand
+        elif _preference(cand) > _preference(held):
+            cand.published_at = cand.published_at or held.published_at
+            cand.date_from = cand.date_from if cand.published_at else held.date_from
+            chosen[cand.url] = cand
+    return [c.entry for c in chosen.values()]
+
+
+def _preference(cand: _Candidate) -> tuple[bool, bool]:
+    return (cand.in_heading, not is_prose(cand.anchor))
+
+
+def _date(cand: _Candidate, tz: tzinfo, now: datetime) -> None:
+    assert cand.row is not None
+    found = row_date(cand.row, cand.anchor, cand.title, cand.url, tz, now)
+    if found is not None:
+        cand.published_at, cand.date_from = found.value, found.evidence
 
 
 def _root(response: Response) -> _Element | None:
@@ -346,9 +447,22 @@ def selected_entries(
             candidates.append(_Candidate(anchor, url, anchor_title(anchor)))
     _rows(candidates)
     for cand in candidates:
-        assert cand.row is not None
-        cand.published_at = _date_of(cand.row, cand.anchor, cand.title, tz, now)
-    return _unique(ListEntry(c.url, c.title, c.published_at) for c in candidates)
+        _date(cand, tz, now)
+    return _unique(candidates)
+
+
+def _links(root: _Element) -> Iterable[_Element]:
+    """The page's anchors, and rows that open their article by ``onclick`` without one."""
+    for node in root.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag == "a" or (
+            node.get("onclick")
+            and ONCLICK_URL.search(node.get("onclick") or "")
+            and node.find(".//a[@href]") is None
+            and not any(a.tag == "a" for a in node.iterancestors())
+        ):
+            yield node
 
 
 def _column_name(root: _Element) -> str:
@@ -361,7 +475,7 @@ def auto_entries(root: _Element, base_url: str, tz: tzinfo, now: datetime) -> li
     noise = _Noise(_column_name(root))
     candidates = []
     page_url = base_url.split("#", 1)[0]
-    for anchor in root.iter("a"):
+    for anchor in _links(root):
         url = _href(anchor, base_url)
         if url is None or url == page_url or not same_site(url, base_url):
             continue
@@ -375,7 +489,7 @@ def auto_entries(root: _Element, base_url: str, tz: tzinfo, now: datetime) -> li
     groups: dict[_Element | None, list[_Candidate]] = {}
     for cand in candidates:
         assert cand.row is not None
-        cand.published_at = _date_of(cand.row, cand.anchor, cand.title, tz, now)
+        _date(cand, tz, now)
         groups.setdefault(cand.row.getparent(), []).append(cand)
     best_parent, best = max(groups.items(), key=lambda item: _score(item[1]))
     if best_parent is not None:
@@ -390,19 +504,72 @@ def auto_entries(root: _Element, base_url: str, tz: tzinfo, now: datetime) -> li
                 chosen.extend(group)
         order = {id(c): i for i, c in enumerate(candidates)}
         best = sorted(chosen, key=lambda c: order[id(c)])
-    return _unique(ListEntry(c.url, c.title, c.published_at) for c in best)
+    return _unique(_drop_furniture(best))
+
+
+def _json_data(response: Response) -> Any | None:
+    """The body parsed as JSON (JSONP unwrapped), or None when it is not JSON."""
+    body = response.body.strip().removeprefix(b"\xef\xbb\xbf")
+    jsonp = re.match(rb"^[\w.$]+\s*\((.*)\)\s*;?\s*$", body, re.S)
+    if jsonp:
+        body = jsonp.group(1).strip()
+    if not body.startswith((b"{", b"[")):
+        return None
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _scripts(root: _Element, *, with_urls: bool = False) -> list[str]:
+    """Inline scripts that may hold data (``{``), or name a data URL."""
+    mark = "/" if with_urls else "{"
+    return [s.text for s in root.iter("script") if s.text and mark in s.text and not s.get("src")]
+
+
+def _with_embedded(
+    entries: list[ListEntry], root: _Element, url: str, tz: tzinfo, now: datetime
+) -> list[ListEntry]:
+    """The HTML list, or the records embedded in the page's scripts (JSON, JS
+    objects, an XML datastore of HTML rows) when they hold more."""
+    embedded = json_entries(None, _scripts(root), url, same_site, tz, now)
+    if len(embedded) > len(entries):
+        entries = embedded
+    records = _record_html(root)
+    if records is not None:
+        held = auto_entries(records, url, tz, now)
+        if len(held) > len(entries):
+            entries = held
+    return entries
+
+
+def _record_html(root: _Element) -> _Element | None:
+    """The rows an XML datastore in a script holds (``<record><![CDATA[<li>…</li>]]>``,
+    rendered by the page's JS), parsed as one list; None when there is none."""
+    rows = [
+        row
+        for script in root.iter("script")
+        if script.text and "<record" in script.text
+        for row in CDATA.findall(script.text)
+    ]
+    if not rows:
+        return None
+    return lxml_html.fromstring("<html><body><ul>" + "".join(rows) + "</ul></body></html>")
 
 
 def discover_entries(
     response: Response, source: Source, tz: tzinfo, now: datetime
 ) -> list[ListEntry]:
     """The article links of a list page (configured ``link_selector`` or automatic)."""
+    data = _json_data(response)
+    if data is not None:
+        return json_entries(data, [], response.url, same_site, tz, now)
     root = _root(response)
     if root is None:
         return []
     if source.link_selector:
         return selected_entries(root, response.url, source.link_selector, tz, now)
-    return auto_entries(root, response.url, tz, now)
+    return _with_embedded(auto_entries(root, response.url, tz, now), root, response.url, tz, now)
 
 
 def entries_from_html(
@@ -412,7 +579,7 @@ def entries_from_html(
     root = lxml_html.fromstring(html or "<html></html>", base_url=url)
     if link_selector:
         return selected_entries(root, url, link_selector, tz, now)
-    return auto_entries(root, url, tz, now)
+    return _with_embedded(auto_entries(root, url, tz, now), root, url, tz, now)
 
 
 # --- pagination ---------------------------------------------------------------
@@ -479,8 +646,20 @@ def _stem_ext(url: str) -> tuple[str, str]:
     return (match["stem"] if match else stem), (ext or "html")
 
 
+def find_data_urls(response: Response, entries: list[ListEntry]) -> list[str]:
+    """Where a shell list page (fewer than ``MIN_LIST`` links) loads its list from."""
+    root = None if len(entries) >= MIN_LIST else _root(response)
+    if root is None or _json_data(response) is not None:
+        return []
+    return data_urls(_scripts(root, with_urls=True), response.url, same_site)
+
+
 def find_next_pages(response: Response, source: Source | None = None) -> list[str]:
     """The next list page, if this page shows one (see the module docstring)."""
+    data = _json_data(response)
+    if data is not None:
+        following = json_next_page(data, response.url)
+        return [following] if following else []
     root = _root(response)
     if root is None:
         return []
@@ -496,6 +675,17 @@ def next_pages(root: _Element, url: str, text: str) -> list[str]:
                 target = urljoin(url, href).split("#", 1)[0]
                 if target != url:
                     return [target]
+    for written in SCRIPTED_NEXT.finditer(text):
+        href = written.group(1)
+        if not href.startswith(("javascript:", "#")):
+            target = urljoin(url, href).split("#", 1)[0]
+            if target != url:
+                return [target]
+    if paged := CREATE_PAGE_DIV.search(text):
+        total, current = int(paged.group(1)), int(paged.group(2))
+        if current < total:
+            return [urljoin(url, f"{paged.group(3)}_{current + 1}.{paged.group(4)}")]
+        return []
     match = CREATE_PAGE.search(text)
     count = COUNT_PAGE.search(text)
     if match or count:
@@ -511,5 +701,25 @@ def next_pages(root: _Element, url: str, text: str) -> list[str]:
         if current + 1 < total:
             return [urljoin(url, f"{stem}_{current + 1}.{ext}")]
         return []
-    following = _pager_next(root, url)
+    following = _pager_next(root, url) or _scripted_next(url, text)
     return [following] if following else []
+
+
+def _scripted_next(url: str, text: str) -> str | None:
+    """The next page named only by a pager script's total and current page: the
+    first page ``index.html`` counts 1 (``index_2.html`` next) or 0 (``index_1.html``)."""
+    total, current = PAGE_TOTAL.search(text), PAGE_CURRENT.search(text)
+    if total is None or current is None:
+        return None
+    count, now = int(total.group(1)), int(current.group(1))
+    last = now >= count if now >= 1 else now + 1 >= count
+    if last:
+        return None
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    for i, (key, value) in enumerate(query):
+        if key.lower() in PAGE_PARAMS and value.isdigit():
+            query[i] = (key, str(int(value) + 1))
+            return parts._replace(query=urlencode(query)).geturl()
+    stem, ext = _stem_ext(url)
+    return urljoin(url, f"{stem}_{now + 1}.{ext}")

@@ -18,7 +18,12 @@ from scrapy import Request
 from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors, ExtractedArticle, extract_article
-from crawler.extract.listing import ListEntry, discover_entries, find_next_pages
+from crawler.extract.listing import (
+    ListEntry,
+    discover_entries,
+    find_data_urls,
+    find_next_pages,
+)
 from xinqu.config import Source
 
 
@@ -76,7 +81,11 @@ class Family:
 
     def parse_list(self, response: Response, source: Source, tz: tzinfo, now: datetime) -> ListPage:
         entries = discover_entries(response, source, tz, now)
-        return ListPage(entries=entries, next_urls=find_next_pages(response, source))
+        return ListPage(
+            entries=entries,
+            next_urls=find_next_pages(response, source),
+            data_urls=[] if source.link_selector else find_data_urls(response, entries),
+        )
 
     def next_requests(self, response: Response, page: ListPage, source: Source) -> list[Request]:
         """The request(s) for the list's next page: GETs of ``next_urls`` unless the

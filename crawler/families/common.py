@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 from scrapy.http import Response
@@ -17,37 +17,16 @@ from scrapy.http import Response
 from crawler.extract.dates import parse_datetime
 from crawler.extract.encoding import decode_html
 from crawler.extract.listing import ListEntry
+from crawler.extract.urldates import date_in_url
 from crawler.families.base import Family, ListPage
 from xinqu.config import Source
 
-#: Dates platforms write into article URLs, most specific first.
-_URL_DATES = (
-    re.compile(r"/t(?P<y>20\d{2})(?P<m>\d{2})(?P<d>\d{2})_"),  # TRS t20261120_123.html
-    re.compile(r"/art/(?P<y>20\d{2})/(?P<m>\d{1,2})/(?P<d>\d{1,2})/"),  # Hanweb
-    re.compile(r"/(?P<y>20\d{2})-(?P<m>\d{2})/(?P<d>\d{2})/"),  # Xinhua old, Chengdu
-    re.compile(r"/(?P<y>20\d{2})(?P<m>\d{2})/(?P<d>\d{2})/"),  # China Daily /a/202611/20/
-    re.compile(r"/system/(?P<y>20\d{2})/(?P<m>\d{2})/(?P<d>\d{2})/"),  # newspaper CMS
-    re.compile(r"/(?P<y>20\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)/"),  # Xinhua new, Pudong
-)
 _NEXT_TEXT = re.compile(r"^\s*(下一页|下页|next)\s*[>›»]*\s*$", re.I)
 _PAGE_COUNT = re.compile(
     r"(?:countPage|pageCount|totalPage|totalPages|page_count)\s*[=:]\s*['\"]?(\d+)", re.I
 )
 _JS_URL = re.compile(r"""window\.open\(\s*['"]([^'"]+)['"]""")
 _NOISE = re.compile(r"hot|rank|recommend|tuijian|paihang|side|nav|footer|friend", re.I)
-
-
-def date_in_url(url: str, tz: tzinfo) -> datetime | None:
-    """The publication day a platform wrote into an article URL, at 00:00 in ``tz``."""
-    path = urlsplit(url).path
-    for pattern in _URL_DATES:
-        match = pattern.search(path)
-        if match:
-            try:
-                return datetime(int(match["y"]), int(match["m"]), int(match["d"]), tzinfo=tz)
-            except ValueError:
-                continue
-    return None
 
 
 def clean_title(text: str) -> str:

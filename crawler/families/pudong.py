@@ -24,8 +24,9 @@ from scrapy.http import JsonRequest, Response
 from crawler.extract.article import ArticleSelectors
 from crawler.extract.dates import parse_datetime
 from crawler.extract.listing import ListEntry
+from crawler.extract.urldates import date_in_url
 from crawler.families.base import Code, Family, FamilyOptions, ListPage
-from crawler.families.common import clean_title, date_in_url, first_key, json_body, unique
+from crawler.families.common import clean_title, first_key, json_body, unique
 from xinqu.config import Source
 
 API_PATH = "/zwgk-search-front/api/data/"

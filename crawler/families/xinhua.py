@@ -26,10 +26,10 @@ from scrapy.http import Response
 from crawler.extract.article import ArticleSelectors, ExtractedArticle
 from crawler.extract.dates import parse_datetime
 from crawler.extract.listing import ListEntry
+from crawler.extract.urldates import date_in_url
 from crawler.families.base import Family, FamilyOptions, ListPage
 from crawler.families.common import (
     clean_title,
-    date_in_url,
     entries_by_pattern,
     first_key,
     json_body,

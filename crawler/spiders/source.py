@@ -2,7 +2,8 @@
 
 Flow per configured list URL: fetch the list page (through the source's family;
 a page that is only a shell names ``data_urls`` holding its entries, fetched as
-the same page), skip links already stored, links older than the crawl window and
+the same page), skip links already stored, links older than the crawl window (by
+the row's date, or when the row shows none by the article's own) and
 dead links (failed for good, or for a passing reason in ``crawl.max_link_attempts``
 crawls; all of them fetched again with ``refresh``), fetch the rest as articles,
 and follow the family's next page request while a page still yields a link never
@@ -16,7 +17,7 @@ fetch it again. Failed article links are recorded when the spider closes.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import scrapy
@@ -27,6 +28,7 @@ from twisted.python.failure import Failure
 
 from crawler.antibot import detect_antibot
 from crawler.extract.pages import ArticlePages
+from crawler.extract.stored_title import with_headline
 from crawler.failures import describe_failure, failure_kind
 from crawler.families import ListEntry, get_family
 from crawler.families.common import response_text
@@ -180,14 +182,26 @@ class SourceSpider(scrapy.Spider):
             return
         entry: ListEntry = response.meta.get("entry") or ListEntry(url=response.url, title="")
         article = self.family.parse_article(response, self.source, self.tz, self.now)
+        article = with_headline(article, entry, response_text(response), self.source)
         title = article.title or entry.title
         if not title.strip() or not article.text.strip():
             missing = "text" if title.strip() else "title"
             self.crawler.stats.inc_value("xinqu/errors")
             self._link_failed(entry.url, "empty", f"no {missing} extracted", kind="article")
             return
+        if self._older_than_window(response, entry, article.published_at):
+            self.crawler.stats.inc_value("xinqu/too_old")
+            return
         pages = ArticlePages(response.url, article, self.max_article_pages)
         yield from self._next_page(response, pages, entry)
+
+    def _older_than_window(
+        self, response: Response, entry: ListEntry, published: datetime | None
+    ) -> bool:
+        """A link its list row gave no date for, whose page says it is older than the
+        crawl window: skipped as a dated row would have been."""
+        listed = "entry" in response.meta and entry.published_at is None
+        return listed and published is not None and published < self.window_start
 
     def parse_continuation(self, response: Response) -> Iterator[ArticleItem | Request]:
         """One continuation page of an article: add its text, then go on or emit."""

@@ -1,0 +1,239 @@
+"""Lists that come as JSON: a list API's response, or records embedded in the page.
+
+Many portals render their list in the browser from data: gov.cn's ``pushinfo``
+records (``{"title", "link", "pubDate"}``), ``var listData = [...]`` in an inline
+script, or the whole list URL answering JSON (``{"total": 12, "data": [...]}``).
+Any array of objects with a title-like and a link-like key is a candidate; the
+largest such array whose links stay on the site is the list. A shell page whose
+script loads its list from an API (``$.ajax({url: …})``, ``….json``) names that URL
+(:func:`data_urls`); an API's next page is its page parameter plus one, while its
+page count or row total says there is one (:func:`json_next_page`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime, tzinfo
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from crawler.extract.dates import parse_datetime
+from crawler.extract.entries import ListEntry
+
+TITLE_KEYS = ("title", "name", "headline", "doctitle", "docTitle", "bt", "subject", "topic")
+URL_KEYS = (
+    "url",
+    "link",
+    "href",
+    "linkurl",
+    "linkUrl",
+    "docpuburl",
+    "docPubUrl",
+    "post_url",
+    "articleUrl",
+    "detailUrl",
+    "path",
+)
+DATE_KEYS = (
+    "pubDate",
+    "pubdate",
+    "publishDate",
+    "publish_date",
+    "publishTime",
+    "publish_time",
+    "pubTime",
+    "pubtime",
+    "releaseTime",
+    "releaseDate",
+    "docreltime",
+    "docRelTime",
+    "fbrq",
+    "fbsj",
+    "created_at",
+    "createTime",
+    "create_time",
+    "date",
+    "time",
+)
+_ARRAY_START = re.compile(r"[=:(,]\s*\[\s*\{")
+MIN_RECORDS = 2
+
+
+def _pick(record: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    lowered = {k.lower(): v for k, v in record.items()}
+    for key in keys:
+        value = record.get(key, lowered.get(key.lower()))
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def _arrays(value: Any) -> Iterator[list[Any]]:
+    """Every array of objects inside a JSON value, outermost first."""
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            yield value
+        for item in value:
+            yield from _arrays(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _arrays(item)
+
+
+def _entries(
+    records: list[Any], base_url: str, same_site: Any, tz: tzinfo, now: datetime
+) -> list[ListEntry]:
+    out = []
+    for record in records:
+        title, link = _pick(record, TITLE_KEYS), _pick(record, URL_KEYS)
+        if not isinstance(title, str) or not isinstance(link, str) or not title.strip():
+            continue
+        url = urljoin(base_url, link.strip())
+        if not url.startswith(("http://", "https://")) or not same_site(url, base_url):
+            continue
+        raw = _pick(record, DATE_KEYS)
+        published = parse_datetime(raw, tz, now) if isinstance(raw, str | int | float) else None
+        clean = re.sub(r"<[^>]+>", "", title)
+        out.append(
+            ListEntry(
+                url,
+                re.sub(r"\s+", " ", clean).strip(),
+                published,
+                "json" if published else None,
+            )
+        )
+    return out
+
+
+#: One flat object literal of a script, and its ``key: 'value'`` pairs (JS, not JSON).
+_OBJECT = re.compile(r"\{([^{}]*)\}")
+_PAIR = re.compile(
+    r"['\"]?(\w+)['\"]?\s*:\s*(?:'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"|(\d{10,13})\b)"
+)
+
+
+def _js_records(script: str) -> list[dict[str, Any]]:
+    """The flat object literals of a script (``{title: '…', url: '…'}``), as dicts."""
+    records = []
+    for match in _OBJECT.finditer(script):
+        pairs = {
+            key: int(number) if number else (single or double)
+            for key, single, double, number in _PAIR.findall(match.group(1))
+        }
+        if pairs:
+            records.append(pairs)
+    return records
+
+
+def _values_in_scripts(scripts: list[str]) -> Iterator[Any]:
+    decoder = json.JSONDecoder()
+    for script in scripts:
+        parsed = False
+        for match in _ARRAY_START.finditer(script):
+            start = script.index("[", match.start())
+            try:
+                value, _ = decoder.raw_decode(script, start)
+            except ValueError:
+                continue
+            parsed = True
+            yield value
+        if not parsed:
+            yield _js_records(script)
+
+
+def json_entries(
+    data: Any | None,
+    scripts: list[str],
+    base_url: str,
+    same_site: Any,
+    tz: tzinfo,
+    now: datetime,
+) -> list[ListEntry]:
+    """The largest list of linked records in ``data`` (a parsed JSON response) or in
+    the inline ``scripts`` of an HTML page; [] when there is none."""
+    values = [data] if data is not None else list(_values_in_scripts(scripts))
+    best: list[ListEntry] = []
+    for value in values:
+        for records in _arrays(value):
+            found = _entries(records, base_url, same_site, tz, now)
+            if len(found) > len(best):
+                best = found
+    return best if len(best) >= MIN_RECORDS else []
+
+
+#: Where a page's script loads its list from: ``$.ajax({url: "…"})``, ``$.getJSON("…")``,
+#: ``fetch("…")``, ``axios.get("…")``, or any ``"….json"`` literal.
+_DATA_CALL = re.compile(
+    r"(?:\burl\s*[:=]\s*|getJSON\(\s*|fetch\(\s*|axios\.get\(\s*|\$\.get\(\s*)"
+    r"['\"](?P<a>[^'\"\s]+)['\"]"
+    r"|['\"](?P<b>[^'\"\s]+\.json[p]?(?:\?[^'\"\s]*)?)['\"]",
+    re.I,
+)
+_NOT_DATA = re.compile(r"\.(?:js|css|html?|shtml|png|jpe?g|gif|svg)(?:\?|$)", re.I)
+PAGE_KEYS = ("page", "pageno", "pagenum", "pageindex", "curpage", "currpage", "current", "pn", "p")
+_TOTAL_PAGES = ("totalPage", "totalPages", "pageCount", "pages", "total_page", "totalpage")
+_TOTAL_ROWS = ("total", "totalCount", "totalRecord", "recordCount", "count", "totalElements")
+_PAGE_SIZE = ("pageSize", "size", "rows", "limit", "perPage", "per_page", "page_size")
+MAX_DATA_URLS = 2
+_PAGE_TEMPLATE = re.compile(rf"[?&](?:{'|'.join(PAGE_KEYS)})=$", re.I)
+
+
+def data_urls(scripts: list[str], base_url: str, same_site: Any) -> list[str]:
+    """Same-site URLs a page's inline scripts load data from (see ``_DATA_CALL``); a
+    template ending in ``page=`` gets page 1."""
+    found: list[str] = []
+    for script in scripts:
+        for match in _DATA_CALL.finditer(script):
+            link = match["a"] or match["b"]
+            if _NOT_DATA.search(link) or link.startswith(("javascript:", "#", "data:")):
+                continue
+            if _PAGE_TEMPLATE.search(link):
+                link += "1"
+            url = urljoin(base_url, link)
+            web = url.startswith(("http://", "https://"))
+            if web and same_site(url, base_url) and url not in found:
+                found.append(url)
+    return found[:MAX_DATA_URLS]
+
+
+def _number(data: Any, keys: tuple[str, ...]) -> int | None:
+    """The first integer under one of ``keys`` anywhere in ``data`` (breadth first)."""
+    queue = [data]
+    while queue:
+        value = queue.pop(0)
+        if isinstance(value, dict):
+            lowered = {str(k).lower(): v for k, v in value.items()}
+            for key in keys:
+                number = lowered.get(key.lower())
+                if isinstance(number, int | str) and str(number).isdigit():
+                    return int(number)
+            queue.extend(v for v in value.values() if isinstance(v, dict))
+    return None
+
+
+def json_next_page(data: Any, url: str) -> str | None:
+    """The next page of a JSON list API: the URL's page parameter plus one, while the
+    response's page count (or row total and page size) says there is one."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    for i, (key, value) in enumerate(query):
+        if key.lower() in PAGE_KEYS and value.isdigit():
+            current = int(value)
+            pages = _number(data, _TOTAL_PAGES)
+            if pages is None and (rows := _number(data, _TOTAL_ROWS)) is not None:
+                size = _number(data, _PAGE_SIZE) or next(
+                    (int(v) for k, v in query if k.lower() in _lower(_PAGE_SIZE) and v.isdigit()),
+                    None,
+                )
+                pages = -(-rows // size) if size else None
+            if pages is not None and current + (0 if current >= 1 else 1) >= pages:
+                return None
+            query[i] = (key, str(current + 1))
+            return urlunsplit(parts._replace(query=urlencode(query)))
+    return None
+
+
+def _lower(keys: tuple[str, ...]) -> set[str]:
+    return {k.lower() for k in keys}
