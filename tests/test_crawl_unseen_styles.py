@@ -38,7 +38,7 @@ LISTS = {
 
 def expected(name: str) -> dict[str, list]:
     """``fresh``: the in-window articles (url, title, date, lead); ``old``: the rest."""
-    return json.loads((SITES / name / "expected.json").read_text("utf-8"))
+    return json.loads((SITES / name / "expected_crawl.json").read_text("utf-8"))
 
 
 def _stored(data: Path) -> dict[str, list[Article]]:
