@@ -141,7 +141,7 @@ def test_init_writes_an_editable_config_that_sources_add_extends(
     made = xinqu(installed, tmp_path, "init", "site-config")
     assert made.returncode == 0, made.stderr
     names = sorted(p.name for p in (tmp_path / "site-config").iterdir())
-    assert names == ["sections.yaml", "settings.yaml", "sources.yaml"]
+    assert names == ["areas.yaml", "sections.yaml", "settings.yaml", "sources.yaml"]
     again = xinqu(installed, tmp_path, "init", "site-config")
     assert again.returncode != 0 and "--force" in again.stderr
 
