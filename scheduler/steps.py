@@ -30,7 +30,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 
@@ -39,16 +38,10 @@ from xinqu import clock
 from xinqu.app import App
 from xinqu.errors import XinquError
 from xinqu.issue import build_issue
-from xinqu.mail import send_issue
-from xinqu.process import run_process
+from xinqu.mail import DeliveryReport, send_issue
+from xinqu.process import ProcessReport, run_process
 from xinqu.store.articles import CrawlRun, SourceRun
 from xinqu.store.locks import Lease, delete_state, get_state, set_state, states_with_prefix
-
-if TYPE_CHECKING:
-    # Types only: both packages are imported when their step runs (numpy, the
-    # classifier and the mail stack add over a second to every command's start otherwise).
-    from xinqu.mail import DeliveryReport
-    from xinqu.process import ProcessReport
 
 log = logging.getLogger(__name__)
 
