@@ -280,7 +280,8 @@ def check_sources(
         crawlers.append(crawler)
         process.crawl(crawler)
     process.start()
-    return [c.spider.report for c in crawlers]
+    spiders = [c.spider for c in crawlers]
+    return [s.report for s in spiders if isinstance(s, CheckSpider)]
 
 
 def _age(entry: ListEntry, report: SourceCheck) -> str:

@@ -21,11 +21,10 @@ _REASONS: tuple[tuple[type[BaseException], str], ...] = (
 
 
 def describe_failure(failure: Failure) -> str:
-    if failure.check(HttpError):
-        response = failure.value.response
-        return f"HTTP {response.status}"
+    if isinstance(failure.value, HttpError):
+        return f"HTTP {failure.value.response.status}"
     for kind, text in _REASONS:
-        if failure.check(kind):
+        if isinstance(failure.value, kind):
             return text
     name = type(failure.value).__name__
     if "SSL" in name or "TLS" in name or "certificate" in str(failure.value).lower():
@@ -39,6 +38,6 @@ GONE_STATUSES = frozenset({404, 410})
 
 def failure_kind(failure: Failure) -> str:
     """``gone`` for a 404/410 answer, else ``transient`` (5xx after retries, timeouts...)."""
-    if failure.check(HttpError) and failure.value.response.status in GONE_STATUSES:
+    if isinstance(failure.value, HttpError) and failure.value.response.status in GONE_STATUSES:
         return "gone"
     return "transient"

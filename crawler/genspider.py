@@ -136,8 +136,11 @@ def page_names(response: Response) -> tuple[str, str]:
     """The page's SiteName meta and its <title>, for the entry's defaults."""
     site = _SITE_NAME.search(response.body)
     title = _TITLE.search(response.body)
-    encoding = getattr(response, "encoding", "utf-8")
-    decode = lambda b: b.decode(encoding, "replace").strip()  # noqa: E731
+    encoding: str = getattr(response, "encoding", "utf-8")
+
+    def decode(raw: bytes) -> str:
+        return raw.decode(encoding, "replace").strip()
+
     return (decode(site.group(1)) if site else "", decode(title.group(1)) if title else "")
 
 

@@ -25,7 +25,7 @@ def backoff_delay(
         return min(float(retry_after.strip()), cap)
     if base <= 0:
         return 0.0
-    return min(base * 2 ** max(retry_number - 1, 0), cap)
+    return min(base * float(2 ** max(retry_number - 1, 0)), cap)
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
@@ -43,7 +43,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             header.decode("latin-1") if header else None,
         )
         if delay > 0:
-            self.crawler.stats.inc_value("retry/backoff_seconds", delay)
+            self.crawler.stats.inc_value("retry/backoff_seconds", delay)  # type: ignore[arg-type]  # Scrapy types stats as int; they add floats as well
             await sleep(delay)
 
     async def process_response(  # type: ignore[override]

@@ -8,6 +8,7 @@ shipped ``config/``) so that `scrapy list` shows every source by name and
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from scrapy import Request
@@ -45,10 +46,10 @@ class SourceSpiderLoader:
         except Exception:
             raise KeyError(f"Spider not found: {spider_name}") from None
 
-    def list(self) -> list[str]:
+    def list(self) -> builtins.list[str]:
         return [s.name for s in self.config.sources]
 
-    def find_by_request(self, request: Request) -> list[str]:
+    def find_by_request(self, request: Request) -> builtins.list[str]:
         return [
             s.name
             for s in self.config.sources

@@ -333,7 +333,7 @@ def _href(anchor: _Element, base_url: str) -> str | None:
         if not match:
             return None
         href = match.group(1)
-    url = urljoin(base_url, href).split("#", 1)[0]
+    url: str = urljoin(base_url, href).split("#", 1)[0]
     if not url.startswith(("http://", "https://")) or ATTACHMENT.search(urlsplit(url).path):
         return None
     return url

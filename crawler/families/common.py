@@ -29,6 +29,14 @@ _JS_URL = re.compile(r"""window\.open\(\s*['"]([^'"]+)['"]""")
 _NOISE = re.compile(r"hot|rank|recommend|tuijian|paihang|side|nav|footer|friend", re.I)
 
 
+def attr(tag: Tag, name: str) -> str:
+    """An attribute's text ("" when absent; a multi-valued one such as class, joined)."""
+    value = tag.get(name)
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else " ".join(value)
+
+
 def clean_title(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip(" •·\u3000")
 
@@ -36,7 +44,7 @@ def clean_title(text: str) -> str:
 def anchor_title(anchor: Tag) -> str:
     """The longer of the link text and its ``title`` (lists truncate long headlines)."""
     text = clean_title(anchor.get_text(" ", strip=True))
-    title = clean_title(anchor.get("title") or "")
+    title = clean_title(attr(anchor, "title"))
     shortened = text.rstrip("….")
     return title if title and (len(title) > len(text) or title.startswith(shortened)) else text
 
@@ -68,7 +76,7 @@ def _in_noise(anchor: Tag) -> bool:
             return False
         if parent.name in ("nav", "header", "footer"):
             return True
-        marker = " ".join([*parent.get("class", []), parent.get("id") or ""])
+        marker = " ".join([attr(parent, "class"), attr(parent, "id")]).strip()
         if marker and _NOISE.search(marker):
             return True
     return False
@@ -85,7 +93,7 @@ def entries_by_pattern(
     soup = BeautifulSoup(html, "lxml")
     groups: dict[int, list[ListEntry]] = defaultdict(list)
     for anchor in soup.find_all("a", href=True):
-        url = urljoin(base_url, anchor["href"].strip())
+        url = urljoin(base_url, attr(anchor, "href").strip())
         if not pattern.search(url) or _in_noise(anchor):
             continue
         container = next(
@@ -99,7 +107,8 @@ def entries_by_pattern(
         )
     if not groups:
         return []
-    return unique(max(groups.values(), key=len))
+    largest = max(groups, key=lambda key: len(groups[key]))
+    return unique(groups[largest])
 
 
 def onclick_entries(
@@ -108,14 +117,14 @@ def onclick_entries(
     """List items that open their article by ``onclick="window.open('…')"``."""
     entries = []
     for item in soup.select(selector):
-        match = _JS_URL.search(item.get("onclick") or "")
+        match = _JS_URL.search(attr(item, "onclick"))
         anchor = item.find("a", href=True)
         href = match.group(1) if match else (anchor["href"] if anchor else None)
         if not href:
             continue
         url = urljoin(base_url, href)
         title_node = item.select_one(".s2, .title") or anchor or item
-        title = clean_title(title_node.get("title") or title_node.get_text(" ", strip=True))
+        title = clean_title(attr(title_node, "title") or title_node.get_text(" ", strip=True))
         date = row_date(item, title_node, tz, now) or date_in_url(url, tz)
         entries.append(ListEntry(url=url, title=title, published_at=date))
     return unique(entries)
@@ -135,7 +144,7 @@ def next_link(soup: BeautifulSoup, base_url: str) -> str | None:
     """The href of a 下一页 link, when it is a real URL (not javascript:)."""
     for anchor in soup.find_all("a", href=True):
         if _NEXT_TEXT.match(anchor.get_text(" ", strip=True)):
-            href = anchor["href"].strip()
+            href = attr(anchor, "href").strip()
             if href and not href.startswith(("javascript:", "#")):
                 return urljoin(base_url, href)
     return None
@@ -174,7 +183,7 @@ def response_text(response: Response) -> str:
     if isinstance(text, str):
         return text
 
-    charset = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    charset = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
     match = re.search(r"charset=([\w-]+)", charset)
     return decode_html(response.body, match.group(1) if match else None)
 

@@ -25,7 +25,7 @@ from crawler.extract.article import ArticleSelectors
 from crawler.extract.listing import ListEntry
 from crawler.extract.urldates import date_in_url
 from crawler.families.base import Family, FamilyOptions, ListPage
-from crawler.families.common import anchor_title, response_text, row_date, unique
+from crawler.families.common import anchor_title, attr, response_text, row_date, unique
 from xinqu.config import Source
 
 _DATASTORE = re.compile(r"<datastore>(.*?)</datastore>", re.S | re.I)
@@ -70,7 +70,7 @@ class HanwebFamily(Family):
         anchor = soup.find("a", href=True)
         if anchor is None:
             return None
-        url = urljoin(base, anchor["href"].strip())
+        url = urljoin(base, attr(anchor, "href").strip())
         row = soup.body or soup
         published = row_date(row, anchor, tz, now) or date_in_url(url, tz)
         return ListEntry(url=url, title=anchor_title(anchor), published_at=published)
@@ -112,7 +112,7 @@ class HanwebFamily(Family):
         for url in page.next_urls:
             parts = urlsplit(url)
             query = dict(parse_qsl(parts.query))
-            paging = {
+            paging: dict[str, str] = {
                 k: query.pop(k) for k in ("startrecord", "endrecord", "perpage") if k in query
             }
             target = parts._replace(query=urlencode(paging)).geturl()

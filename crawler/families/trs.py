@@ -33,9 +33,10 @@ def trs_next_page(html: str, url: str) -> str | None:
         total, current = int(match.group(1)), int(match.group(2))
         stem, ext = match.group(3) or "index", match.group(4) or _extension(url)
         return urljoin(url, f"{stem}_{current + 1}.{ext}") if current + 1 < total else None
-    total = page_count(html)
-    if total is None:
+    pages = page_count(html)
+    if pages is None:
         return None
+    total = pages
     path = urlsplit(url).path
     name = path.rsplit("/", 1)[-1]
     found = _PAGE_FILE.match(name)

@@ -273,7 +273,7 @@ class SourceSpider(scrapy.Spider):
         if response is not None and (blocked := detect_antibot(response)) is not None:
             self._record_block(blocked, request.url)
             reason, kind = f"anti-bot {blocked}", None
-        elif failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
+        elif isinstance(failure.value, IgnoreRequest) and "robots" in str(failure.value).lower():
             reason, kind = "disallowed by robots.txt", "robots"
         else:
             reason, kind = describe_failure(failure), failure_kind(failure)
@@ -324,7 +324,7 @@ class SourceSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         kind = request.meta.get("kind", "page")
         entry: ListEntry | None = request.meta.get("entry")
-        if failure.check(IgnoreRequest) and "robots" in str(failure.value).lower():
+        if isinstance(failure.value, IgnoreRequest) and "robots" in str(failure.value).lower():
             self.crawler.stats.inc_value("xinqu/robots_forbidden")
             if entry is not None:
                 self.link_failures.append(
