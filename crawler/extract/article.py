@@ -661,16 +661,15 @@ def _is_hidden(tag: Tag) -> bool:
 def _drop_asides(node: Tag) -> None:
     """Drop what a body container holds beside the article: hidden elements, and blocks
     named as related/recommended feeds, share bars, newsletter or support boxes —
-    unless such a block holds most of the container's text (then the name lies)."""
+    unless such a block holds most of the container's text (then the name lies, or a
+    script reveals the article itself later)."""
     total = _text_len(node)
     for tag in node.find_all(True):
         if tag.decomposed:
             continue
-        if _is_hidden(tag):
-            tag.decompose()
-            continue
         marker = " ".join([*(tag.get("class") or []), str(tag.get("id") or "")])
-        if marker and _ASIDE_NAME.search(marker) and _text_len(tag) <= 0.5 * total:
+        named = bool(marker) and bool(_ASIDE_NAME.search(marker))
+        if (named or _is_hidden(tag)) and _text_len(tag) <= 0.5 * total:
             tag.decompose()
 
 
