@@ -561,9 +561,22 @@ def _narrower(candidate: list[str], lines: list[str]) -> bool:
     return precision >= NARROWER_PRECISION and recall >= NARROWER_MIN_RECALL
 
 
+def _containers_by_selector(soup: BeautifulSoup) -> dict[str, list[Tag]]:
+    """Every element a ``BODY_CONTAINERS`` selector (all ``#id`` or ``.class``) matches,
+    in document order, gathered in one walk rather than one CSS query per selector."""
+    found: dict[str, list[Tag]] = {}
+    for tag in soup.find_all(True, attrs={"id": True}):
+        found.setdefault(f"#{tag.get('id')}", []).append(tag)
+    for tag in soup.find_all(True, attrs={"class": True}):
+        for name in tag.get("class") or []:
+            found.setdefault(f".{name}", []).append(tag)
+    return found
+
+
 def _container(soup: BeautifulSoup) -> tuple[Tag, str] | None:
+    candidates = _containers_by_selector(soup)
     for selector, generic in BODY_CONTAINERS:
-        for node in soup.select(selector):
+        for node in candidates.get(selector, []):
             total = _text_len(node)
             if total >= MIN_CONTAINER_CHARS:
                 return (_paragraph_core(node, total) if generic else node), selector
