@@ -197,3 +197,13 @@ def test_benchmark_mean_f1_holds() -> None:
             scores.append(bigram_f1(text, entry["expected_text"]))
     assert len(scores) == 99
     assert sum(scores) / len(scores) >= OVERALL_F1_FLOOR
+
+
+def test_hidden_article_revealed_by_script_is_kept() -> None:
+    html = page(
+        "重点产业项目集中开工_新区要闻_湘江新区",
+        f"<div id='zoom'><div style='display:none' class='con'>{BODY}</div>"
+        "<div class='hidden'>分享到微信</div></div>",
+    )
+    text = extract_article(html, "", tz=TZ).text
+    assert "第4批重点产业项目" in text and "分享到微信" not in text

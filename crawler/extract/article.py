@@ -561,9 +561,22 @@ def _narrower(candidate: list[str], lines: list[str]) -> bool:
     return precision >= NARROWER_PRECISION and recall >= NARROWER_MIN_RECALL
 
 
+def _containers_by_selector(soup: BeautifulSoup) -> dict[str, list[Tag]]:
+    """Every element a ``BODY_CONTAINERS`` selector (all ``#id`` or ``.class``) matches,
+    in document order, gathered in one walk rather than one CSS query per selector."""
+    found: dict[str, list[Tag]] = {}
+    for tag in soup.find_all(True, attrs={"id": True}):
+        found.setdefault(f"#{tag.get('id')}", []).append(tag)
+    for tag in soup.find_all(True, attrs={"class": True}):
+        for name in tag.get("class") or []:
+            found.setdefault(f".{name}", []).append(tag)
+    return found
+
+
 def _container(soup: BeautifulSoup) -> tuple[Tag, str] | None:
+    candidates = _containers_by_selector(soup)
     for selector, generic in BODY_CONTAINERS:
-        for node in soup.select(selector):
+        for node in candidates.get(selector, []):
             total = _text_len(node)
             if total >= MIN_CONTAINER_CHARS:
                 return (_paragraph_core(node, total) if generic else node), selector
@@ -661,16 +674,15 @@ def _is_hidden(tag: Tag) -> bool:
 def _drop_asides(node: Tag) -> None:
     """Drop what a body container holds beside the article: hidden elements, and blocks
     named as related/recommended feeds, share bars, newsletter or support boxes —
-    unless such a block holds most of the container's text (then the name lies)."""
+    unless such a block holds most of the container's text (then the name lies, or a
+    script reveals the article itself later)."""
     total = _text_len(node)
     for tag in node.find_all(True):
         if tag.decomposed:
             continue
-        if _is_hidden(tag):
-            tag.decompose()
-            continue
         marker = " ".join([*(tag.get("class") or []), str(tag.get("id") or "")])
-        if marker and _ASIDE_NAME.search(marker) and _text_len(tag) <= 0.5 * total:
+        named = bool(marker) and bool(_ASIDE_NAME.search(marker))
+        if (named or _is_hidden(tag)) and _text_len(tag) <= 0.5 * total:
             tag.decompose()
 
 
