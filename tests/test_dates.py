@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crawler.extract.dates import date_in_url, has_time, parse_datetime
+from crawler.extract.dates import has_time, parse_datetime
+from crawler.extract.urldates import date_in_url
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TZ)

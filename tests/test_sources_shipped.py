@@ -6,8 +6,8 @@ import pytest
 from source_expectations import FILE, TODO, case_of, folders, load
 from sources_support import SITES, fixture_file
 
+from crawler.extract.urldates import date_in_url
 from crawler.families import FAMILIES, get_family
-from crawler.families.common import date_in_url
 from crawler.families.trs import trs_next_page
 from crawler.genspider import AREAS
 from xinqu.config import load_config

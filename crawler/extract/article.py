@@ -30,9 +30,10 @@ import trafilatura
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString, Script, Stylesheet, TemplateString
 
-from crawler.extract.dates import date_in_url, has_time, parse_datetime
+from crawler.extract.dates import has_time, parse_datetime
 from crawler.extract.headline import is_site_title, lines_above, settle_headline
 from crawler.extract.readable import readable_body
+from crawler.extract.urldates import date_in_url
 
 #: Larger documents are cut here before parsing: no article needs more, and a
 #: hostile page should not cost minutes.

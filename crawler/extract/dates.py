@@ -73,10 +73,6 @@ _ENGLISH = re.compile(
     + _CLOCK,
     re.I,
 )
-#: A date in an article URL: ``/2022-10/21/``, ``/20240511/``, ``t20240511_``, ``/2024/05/09/``.
-_URL_DATE = re.compile(
-    r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<sep>[-/]?)(?P<m>[01]\d)(?:(?P=sep)|/)(?P<d>[0-3]\d)(?!\d)"
-)
 _EPOCH = re.compile(r"^\s*(?P<n>\d{10}|\d{13})(?:\.\d+)?\s*$")
 _HAS_TIME = re.compile(r"\d{1,2}\s*[:：时]\s*\d{2}")
 
@@ -182,14 +178,4 @@ def parse_datetime(
             guess = _build(tz, today.year - 1, month, day, groups)
         if guess is not None:
             return guess
-    return None
-
-
-def date_in_url(url: str, tz: tzinfo) -> datetime | None:
-    """The publication day many CMSs write into an article's URL, at midnight in ``tz``."""
-    path = url.split("?", 1)[0]
-    for found in _URL_DATE.finditer(path):
-        day = _build(tz, int(found["y"]), int(found["m"]), int(found["d"]), {})
-        if day is not None:
-            return day
     return None
