@@ -27,12 +27,13 @@ from urllib.parse import urljoin
 
 import nh3
 import trafilatura
-from bs4 import BeautifulSoup, NavigableString, Tag
-from bs4.element import PreformattedString, Script, Stylesheet, TemplateString
+from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString, PreformattedString, Script, Stylesheet, TemplateString
 
 from crawler.extract.dates import has_time, parse_datetime
 from crawler.extract.headline import is_site_title, lines_above, settle_headline
 from crawler.extract.readable import readable_body
+from crawler.extract.soup import attr
 from crawler.extract.urldates import date_in_url
 
 #: Larger documents are cut here before parsing: no article needs more, and a
@@ -415,7 +416,7 @@ def _strip_site_name(title: str, page_lines: list[str]) -> str:
 def _title_candidates(soup: BeautifulSoup) -> Iterator[Tag]:
     yield from soup.find_all(["h1", "h2"])
     for tag in soup.find_all(True, attrs={"class": True}):
-        if any(_TITLE_MARK.search(c) for c in tag.get("class", [])):
+        if _TITLE_MARK.search(attr(tag, "class")):
             yield tag
     yield from soup.find_all(True, id=_TITLE_MARK)
     yield from soup.find_all("h3")
@@ -757,11 +758,11 @@ def _date_from_lines(lines: list[str], tz: tzinfo, now: datetime | None) -> date
 
 def _date_nodes(soup: BeautifulSoup, skip: Tag | None) -> Iterator[str]:
     for tag in soup.find_all(["span", "div", "em", "i", "p", "time", "li", "td", "font"]):
-        marker = " ".join([*tag.get("class", []), str(tag.get("id") or "")])
+        marker = " ".join([attr(tag, "class"), attr(tag, "id")]).strip()
         if tag.name == "time" or (marker and _TIME_CLASS.search(marker)):
             if skip is not None and any(parent is skip for parent in tag.parents):
                 continue
-            text = clean_line(tag.get("datetime") or tag.get_text(" "))
+            text = clean_line(attr(tag, "datetime") or tag.get_text(" "))
             if 6 <= len(text) <= 60:
                 yield text
 

@@ -17,6 +17,7 @@ from scrapy.http import Response
 from crawler.extract.dates import parse_datetime
 from crawler.extract.encoding import decode_html
 from crawler.extract.listing import ListEntry
+from crawler.extract.soup import attr
 from crawler.extract.urldates import date_in_url
 from crawler.families.base import Family, ListPage
 from xinqu.config import Source
@@ -27,14 +28,6 @@ _PAGE_COUNT = re.compile(
 )
 _JS_URL = re.compile(r"""window\.open\(\s*['"]([^'"]+)['"]""")
 _NOISE = re.compile(r"hot|rank|recommend|tuijian|paihang|side|nav|footer|friend", re.I)
-
-
-def attr(tag: Tag, name: str) -> str:
-    """An attribute's text ("" when absent; a multi-valued one such as class, joined)."""
-    value = tag.get(name)
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else " ".join(value)
 
 
 def clean_title(text: str) -> str:

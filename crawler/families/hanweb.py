@@ -23,9 +23,10 @@ from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors
 from crawler.extract.listing import ListEntry
+from crawler.extract.soup import attr
 from crawler.extract.urldates import date_in_url
 from crawler.families.base import Family, FamilyOptions, ListPage
-from crawler.families.common import anchor_title, attr, response_text, row_date, unique
+from crawler.families.common import anchor_title, response_text, row_date, unique
 from xinqu.config import Source
 
 _DATASTORE = re.compile(r"<datastore>(.*?)</datastore>", re.S | re.I)
