@@ -14,14 +14,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from mailkit import add_subscribers, parse
 
 from scheduler.cli import main
 from xinqu.app import App
 from xinqu.issue import build_issue
+from xinqu.mail import send_issue
 from xinqu.process import run_process
 from xinqu.store.articles import ArticleRecord, save_article
 
 TZ = ZoneInfo("Asia/Shanghai")
+EDITOR, READER = "editor@example.org", "wang.fang@example.org"
 STORIES = json.loads(
     (Path(__file__).parent / "fixtures" / "dedupe" / "reposts.json").read_text("utf-8")
 )
@@ -39,7 +42,9 @@ def app(make_config: Any, frozen_now: str, tmp_path: Path) -> Iterator[App]:
         {"name": "harbin", "area": "哈尔滨新区", "site_name": "哈尔滨新区官网",
          "list_urls": ["https://www.hrbxq.gov.cn/"]},
     ]  # fmt: skip
-    application = App(config_dir=make_config(sites), data_dir=tmp_path / "data")
+    config = make_config(sites, mail={"editor": f"编辑 <{EDITOR}>"})
+    application = App(config_dir=config, data_dir=tmp_path / "data")
+    add_subscribers(application, (READER, None, None, "active"))
     with application.store.session() as session:
         for day, story in enumerate(STORIES, start=12):
             save_article(
@@ -120,3 +125,22 @@ def test_show_explains_why_a_repost_joined_its_story(xinqu: Callable[..., str]) 
     )
     text = xinqu("articles", "show", line.split()[0])
     assert "same story as" in text and "118.7亿元" in text
+
+
+def test_the_editor_copy_lists_possible_duplicates_and_readers_do_not_see_them(
+    app: App, xinqu: Callable[..., str]
+) -> None:
+    listing = xinqu("articles", "list", "--possible-duplicates")
+    pair = listing.splitlines()[0].split()[0], listing.splitlines()[1].split()[0]
+    for article_id in pair:
+        xinqu("articles", "set-section", article_id, "industry")
+    send_issue(app, build_issue(app).id)
+    copies = {}
+    for path in app.outbox_dir.glob("*.eml"):
+        message = parse(path.read_bytes())
+        body = message.get_body(("plain",))
+        assert body is not None
+        copies[message["To"].addresses[0].addr_spec] = body.get_content()
+    assert "可能重复（未自动合并，请编辑判断）：1 对" in copies[EDITOR]
+    assert f"xinqu articles merge {min(pair, key=int)} {max(pair, key=int)}" in copies[EDITOR]
+    assert "可能重复" not in copies[READER]

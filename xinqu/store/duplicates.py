@@ -16,6 +16,7 @@ from sqlalchemy import Float, ForeignKey, String, Text, delete, insert, or_, sel
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from xinqu.clock import now
+from xinqu.store.articles import Article
 from xinqu.store.base import Base, UTCDateTime
 
 
@@ -77,3 +78,25 @@ def evidence_for(session: Session, article_id: int) -> list[DuplicateEvidence]:
 def possible_pairs(session: Session) -> list[DuplicateEvidence]:
     query = select(DuplicateEvidence).where(DuplicateEvidence.verdict == "possible")
     return sorted(session.scalars(query), key=lambda e: -e.containment)
+
+
+def possible_lines(session: Session, urls: set[str]) -> list[str]:
+    """One line per possible duplicate that touches an article at these URLs."""
+    if not urls:
+        return []
+    ids = {
+        row.id: row.title
+        for row in session.execute(select(Article.id, Article.title).where(Article.url.in_(urls)))
+    }
+    lines = []
+    for e in possible_pairs(session):
+        if e.first_id not in ids and e.second_id not in ids:
+            continue
+        other = e.second_id if e.first_id in ids else e.first_id
+        mine = e.first_id if other == e.second_id else e.second_id
+        title = session.get(Article, other)
+        lines.append(
+            f"{ids[mine]}（{mine}）与 {title.title if title else other}（{other}）："
+            f"{e.reason}；合并：xinqu articles merge {e.first_id} {e.second_id}"
+        )
+    return lines
