@@ -21,13 +21,14 @@ was measured.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from xinqu.process.minhash import Hashes, shingle_hashes
+from xinqu.process.minhash import NUM_PERM, Hashes, Signature, shingle_hashes, signature
 from xinqu.process.normalize import letters, story_text
 
 SAME = "same"
@@ -64,6 +65,11 @@ class StoryParams:
     #: rare lead shingles per story used as blocking keys
     lead_keys: int = 8
     max_bucket: int = 50
+    #: candidates whose containment, estimated from MinHash signatures, is below this are
+    #: not compared (far below ``support``: the estimate is noisy at small overlaps)
+    prefilter: float = 0.06
+    #: shingle sets kept in memory while comparing
+    cache: int = 4096
 
 
 @dataclass
@@ -75,6 +81,8 @@ class Story:
     facts: frozenset[str]
     lead_days: frozenset[tuple[int, int]]
     place: str | None
+    sig: Signature
+    size: int
     weight: float = 0.0
     keys: list[int] = field(default_factory=list)
 
@@ -157,13 +165,15 @@ def build_story(
     cleaned, hashes = shingles(title, text, params)
     raw = np.frombuffer(cleaned.encode("utf-32-le"), dtype=np.uint32)
     lead = shingle_hashes(letters(raw)[: params.lead_letters], params.shingle)
-    body = story_text(text)
+    headline, _, body = cleaned.partition("\n")
     story = Story(
         id=article_id,
         lead=lead,
         facts=facts_of(cleaned),
-        lead_days=days_of(body[:60]),
-        place=dominant_place(story_text(title) + body[:200], places),
+        lead_days=days_of(body.lstrip()[:60]),
+        place=dominant_place(headline + body[:200], places),
+        sig=signature(hashes),
+        size=int(hashes.size),
     )
     return story, hashes
 
@@ -285,20 +295,41 @@ class StoryJudge:
             if x in position and y in position:
                 i, j = position[x], position[y]
                 pairs.add((min(i, j), max(i, j)))
-        cache: dict[int, Hashes] = {}
+        cache: OrderedDict[int, Hashes] = OrderedDict()
 
         def hashes_of(i: int) -> Hashes:
-            if i not in cache:
+            if i in cache:
+                cache.move_to_end(i)
+            else:
                 title, text = text_of(self.stories[i].id)
                 cache[i] = shingles(title, text, self.params)[1]
+                if len(cache) > self.params.cache:
+                    cache.popitem(last=False)
             return cache[i]
 
         out: dict[tuple[int, int], Evidence] = {}
-        for i, j in sorted(pairs):
+        for i, j in self.prefiltered(sorted(pairs)):
             a, b = self.stories[i], self.stories[j]
             if skip(a.id) or skip(b.id):
                 continue
             evidence = compare(a, hashes_of(i), b, hashes_of(j), self.df, self.params)
             if evidence.verdict != DIFFERENT:
                 out[(min(a.id, b.id), max(a.id, b.id))] = evidence
+        return out
+
+    def prefiltered(self, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The pairs whose containment, estimated from the signatures, may reach support."""
+        if not pairs:
+            return []
+        index = np.array(pairs, dtype=np.intp)
+        sigs = np.stack([s.sig for s in self.stories])
+        sizes = np.array([s.size for s in self.stories], dtype=np.float64)
+        out: list[tuple[int, int]] = []
+        for lo in range(0, len(index), 100_000):
+            i, j = index[lo : lo + 100_000, 0], index[lo : lo + 100_000, 1]
+            jaccard = (sigs[i] == sigs[j]).sum(axis=1) / NUM_PERM
+            small = np.maximum(np.minimum(sizes[i], sizes[j]), 1.0)
+            contain = jaccard * (sizes[i] + sizes[j]) / ((1.0 + jaccard) * small)
+            keep = contain >= self.params.prefilter
+            out += list(zip(i[keep].tolist(), j[keep].tolist(), strict=True))
         return out
