@@ -68,7 +68,7 @@ def story_grouping(
     for i, r in enumerate(everything):
         judge.add(i, r["title"], r["text"])
     extra = lsh_pairs([(r["title"], r["text"]) for r in everything])
-    evidence = judge.judge(lambda i: (everything[i]["title"], everything[i]["text"]), extra)
+    evidence = judge.judge(extra)
     uf = UnionFind()
     possible = []
     for (a, b), ev in evidence.items():

@@ -288,7 +288,6 @@ def judge_stories(
 ) -> dict[tuple[int, int], Evidence]:
     """Story-level evidence over the whole store: blocking plus the MinHash-LSH pairs."""
     judge = StoryJudge(places_of({a.area for a in articles}))
-    meta = {a.id: a for a in articles}
     for a in articles:
         judge.add(a.id, a.title, a.text)
     live = [d for d in docs if not d.detached]
@@ -299,7 +298,7 @@ def judge_stories(
             (live[i].id, live[j].id)
             for i, j in zip((coded >> 32).tolist(), (coded & 0xFFFFFFFF).tolist(), strict=True)
         ]
-    return judge.judge(lambda i: (meta[i].title, meta[i].text), extra, skip=lambda i: i in detached)
+    return judge.judge(extra, skip=lambda i: i in detached)
 
 
 def evidence_row(pair: tuple[int, int], ev: Evidence) -> EvidenceRow:

@@ -48,12 +48,18 @@ PINYIN = re.compile(
     rf"(?<=[\u3400-\u9fff])\s?[(（]\s*[{_PY}]{{1,7}}(?:\s*/\s*[{_PY}]{{1,7}}){{0,3}}\s*[)）]"
 )
 _UNICODE_SIZE = 0x110000
+#: No boilerplate pattern matches a line longer than this (a paragraph is never junk).
+_LONGEST_JUNK = 220
 
 
 def strip_boilerplate(text: str) -> str:
     if "\n" not in text:
         return "" if BOILERPLATE.match(text) else text
-    return "\n".join(line for line in text.splitlines() if not BOILERPLATE.match(line))
+    return "\n".join(
+        line
+        for line in text.splitlines()
+        if len(line) > _LONGEST_JUNK or not BOILERPLATE.match(line)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -103,7 +109,9 @@ def fold_text(text: str) -> str:
 def story_text(text: str) -> str:
     """The text as story-level dedupe reads it: folded, without pinyin annotations,
     the page's junk lines and the list of other stories that often follows the body."""
-    folded = PINYIN.sub("", fold_text(text))
+    folded = fold_text(text)
+    if "(" in folded:
+        folded = PINYIN.sub("", folded)
     tail = TAIL.search(folded)
     if tail is not None and tail.start() > 0:
         folded = folded[: tail.start()]

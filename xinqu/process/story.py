@@ -21,7 +21,6 @@ was measured.
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -37,12 +36,19 @@ DIFFERENT = "different"
 
 #: A number with its unit; years alone and single digits say too little.
 FACT = re.compile(
-    r"\d+(?:\.\d+)?(?:万亿|亿|万|千)?"
-    r"(?:美元|元|平方公里|平方千米|平方米|亩|公顷|个|家|项|人次|人|吨|台|套|公里|米|%|倍|艘|列)?"
+    r"(\d+(?:\.\d+)?)((?:万亿|亿|万|千)?"
+    r"(?:美元|元|平方公里|平方千米|平方米|亩|公顷|个|家|项|人次|人|吨|台|套|公里|米|%|倍|艘|列)?)"
 )
 DATE = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日")
 YEAR = re.compile(r"(?:19|20)\d\d")
 _DF_BITS = 22
+#: Shingle hashes cut to their top 32 bits: half the memory, so every article's set can
+#: stay in memory; a chance collision inside one pair of texts is negligible.
+Short = npt.NDArray[np.uint32]
+
+
+def short(hashes: Hashes) -> Short:
+    return (hashes >> np.uint64(32)).astype(np.uint32)
 
 
 @dataclass(frozen=True)
@@ -67,9 +73,10 @@ class StoryParams:
     max_bucket: int = 50
     #: candidates whose containment, estimated from MinHash signatures, is below this are
     #: not compared (far below ``support``: the estimate is noisy at small overlaps)
-    prefilter: float = 0.06
-    #: shingle sets kept in memory while comparing
-    cache: int = 4096
+    prefilter: float = 0.1
+    #: at most this many partners per story are compared, the likeliest first (a story is
+    #: rarely carried by more outlets; a phrase-sharing crowd is not one story)
+    partners: int = 6
 
 
 @dataclass
@@ -77,7 +84,7 @@ class Story:
     """What story-level dedupe keeps of one article (its full shingles are recomputed)."""
 
     id: int
-    lead: Hashes
+    lead: Short
     facts: frozenset[str]
     lead_days: frozenset[tuple[int, int]]
     place: str | None
@@ -108,17 +115,11 @@ class Evidence:
 
 
 def facts_of(text: str) -> frozenset[str]:
-    out = set()
-    for match in FACT.finditer(text):
-        fact = match.group()
-        number = re.match(r"[\d.]+", fact)
-        assert number is not None
-        digits = number.group().replace(".", "")
-        unit = fact[number.end() :]
-        if not unit and (len(digits) < 2 or YEAR.fullmatch(number.group())):
-            continue
-        out.add(fact)
-    return frozenset(out)
+    return frozenset(
+        number + unit
+        for number, unit in FACT.findall(text)
+        if unit or (len(number) > 2 and not YEAR.fullmatch(number)) or len(number) == 2
+    )
 
 
 def days_of(lead: str) -> frozenset[tuple[int, int]]:
@@ -142,17 +143,17 @@ class DocumentFrequency:
         self.counts = np.zeros(1 << _DF_BITS, dtype=np.int32)
         self.docs = 0
 
-    def add(self, hashes: Hashes) -> None:
-        self.counts[(hashes >> np.uint64(64 - _DF_BITS)).astype(np.intp)] += 1
+    def add(self, hashes: Short) -> None:
+        self.counts[(hashes >> np.uint32(32 - _DF_BITS)).astype(np.intp)] += 1
         self.docs += 1
 
-    def weights(self, hashes: Hashes) -> npt.NDArray[np.float64]:
-        df = self.counts[(hashes >> np.uint64(64 - _DF_BITS)).astype(np.intp)]
+    def weights(self, hashes: Short) -> npt.NDArray[np.float64]:
+        df = self.counts[(hashes >> np.uint32(32 - _DF_BITS)).astype(np.intp)]
         return np.log((self.docs + 1.0) / (df + 0.5))
 
 
 def shingles(title: str, text: str, params: StoryParams) -> tuple[str, Hashes]:
-    """The cleaned text and the set of its short shingles."""
+    """The cleaned text and the set of its short shingles (full 64-bit hashes)."""
     cleaned = story_text(title + "\n" + text)
     raw = np.frombuffer(cleaned.encode("utf-32-le"), dtype=np.uint32)
     return cleaned, shingle_hashes(letters(raw), params.shingle)
@@ -164,7 +165,7 @@ def build_story(
     """The story and its full shingle set (for the document frequencies)."""
     cleaned, hashes = shingles(title, text, params)
     raw = np.frombuffer(cleaned.encode("utf-32-le"), dtype=np.uint32)
-    lead = shingle_hashes(letters(raw)[: params.lead_letters], params.shingle)
+    lead = np.unique(short(shingle_hashes(letters(raw)[: params.lead_letters], params.shingle)))
     headline, _, body = cleaned.partition("\n")
     story = Story(
         id=article_id,
@@ -175,7 +176,7 @@ def build_story(
         sig=signature(hashes),
         size=int(hashes.size),
     )
-    return story, hashes
+    return story, np.unique(short(hashes))
 
 
 def set_keys(story: Story, df: DocumentFrequency, params: StoryParams) -> None:
@@ -196,8 +197,14 @@ def _days_conflict(a: frozenset[tuple[int, int]], b: frozenset[tuple[int, int]])
 
 
 def compare(
-    a: Story, ha: Hashes, b: Story, hb: Hashes, df: DocumentFrequency, params: StoryParams
+    a: Story,
+    ha: Short,
+    b: Story,
+    hb: Short,
+    df: DocumentFrequency,
+    params: StoryParams,
 ) -> Evidence:
+    facts_a, facts_b = a.facts, b.facts
     for story, hashes in ((a, ha), (b, hb)):
         if not story.weight:
             story.weight = float(df.weights(hashes).sum())
@@ -209,8 +216,8 @@ def compare(
         np.intersect1d(a.lead, hb, assume_unique=True).size / max(1, a.lead.size),
         np.intersect1d(b.lead, ha, assume_unique=True).size / max(1, b.lead.size),
     )
-    common = tuple(sorted(a.facts & b.facts, key=lambda f: (-len(f), f)))
-    fewer = min(len(a.facts), len(b.facts))
+    common = tuple(sorted(facts_a & facts_b, key=lambda f: (-len(f), f)))
+    fewer = min(len(facts_a), len(facts_b))
     fact_share = len(common) / fewer if fewer else 0.0
     conflict = ""
     if a.place and b.place and a.place != b.place:
@@ -263,10 +270,10 @@ def blocked_pairs(stories: Sequence[Story], max_bucket: int) -> set[tuple[int, i
 class StoryJudge:
     """Story-level evidence for the candidate pairs of a whole store.
 
-    ``add`` every article once (its shingles go into the document frequencies and are
-    dropped); ``judge`` then proposes candidates by blocking (plus any the caller adds,
-    such as MinHash-LSH pairs) and compares them, recomputing the shingle sets of just
-    the articles involved.
+    ``add`` every article once (its shingles, cut to 32 bits, go into the document
+    frequencies and stay for comparing); ``judge`` then proposes candidates by blocking
+    (plus any the caller adds, such as MinHash-LSH pairs), drops those whose estimated
+    containment is far too low, and compares the rest.
     """
 
     def __init__(self, places: Sequence[str], params: StoryParams | None = None) -> None:
@@ -274,15 +281,16 @@ class StoryJudge:
         self.places = list(places)
         self.df = DocumentFrequency()
         self.stories: list[Story] = []
+        self.hashes: list[Short] = []
 
     def add(self, article_id: int, title: str, text: str) -> None:
         story, hashes = build_story(article_id, title, text, self.places, self.params)
         self.df.add(hashes)
         self.stories.append(story)
+        self.hashes.append(hashes)
 
     def judge(
         self,
-        text_of: Callable[[int], tuple[str, str]],
         extra: Iterable[tuple[int, int]] = (),
         skip: Callable[[int], bool] = lambda _: False,
     ) -> dict[tuple[int, int], Evidence]:
@@ -295,24 +303,19 @@ class StoryJudge:
             if x in position and y in position:
                 i, j = position[x], position[y]
                 pairs.add((min(i, j), max(i, j)))
-        cache: OrderedDict[int, Hashes] = OrderedDict()
-
-        def hashes_of(i: int) -> Hashes:
-            if i in cache:
-                cache.move_to_end(i)
-            else:
-                title, text = text_of(self.stories[i].id)
-                cache[i] = shingles(title, text, self.params)[1]
-                if len(cache) > self.params.cache:
-                    cache.popitem(last=False)
-            return cache[i]
-
         out: dict[tuple[int, int], Evidence] = {}
         for i, j in self.prefiltered(sorted(pairs)):
             a, b = self.stories[i], self.stories[j]
             if skip(a.id) or skip(b.id):
                 continue
-            evidence = compare(a, hashes_of(i), b, hashes_of(j), self.df, self.params)
+            evidence = compare(
+                a,
+                self.hashes[i],
+                b,
+                self.hashes[j],
+                self.df,
+                self.params,
+            )
             if evidence.verdict != DIFFERENT:
                 out[(min(a.id, b.id), max(a.id, b.id))] = evidence
         return out
@@ -324,12 +327,20 @@ class StoryJudge:
         index = np.array(pairs, dtype=np.intp)
         sigs = np.stack([s.sig for s in self.stories])
         sizes = np.array([s.size for s in self.stories], dtype=np.float64)
-        out: list[tuple[int, int]] = []
+        estimates = []
         for lo in range(0, len(index), 100_000):
             i, j = index[lo : lo + 100_000, 0], index[lo : lo + 100_000, 1]
             jaccard = (sigs[i] == sigs[j]).sum(axis=1) / NUM_PERM
             small = np.maximum(np.minimum(sizes[i], sizes[j]), 1.0)
-            contain = jaccard * (sizes[i] + sizes[j]) / ((1.0 + jaccard) * small)
-            keep = contain >= self.params.prefilter
-            out += list(zip(i[keep].tolist(), j[keep].tolist(), strict=True))
-        return out
+            estimates.append(jaccard * (sizes[i] + sizes[j]) / ((1.0 + jaccard) * small))
+        contain = np.concatenate(estimates)
+        order = np.argsort(-contain, kind="stable")
+        order = order[contain[order] >= self.params.prefilter]
+        taken = np.zeros(len(self.stories), dtype=np.int32)
+        out: list[tuple[int, int]] = []
+        for i, j in index[order].tolist():
+            if taken[i] < self.params.partners and taken[j] < self.params.partners:
+                taken[i] += 1
+                taken[j] += 1
+                out.append((i, j))
+        return sorted(out)
