@@ -81,7 +81,7 @@ class StoryParams:
 
 @dataclass
 class Story:
-    """What story-level dedupe keeps of one article (its full shingles are recomputed)."""
+    """What story-level dedupe keeps of one article besides its shingle set."""
 
     id: int
     lead: Short
