@@ -161,16 +161,16 @@ def report(split: str, params: StoryParams) -> None:
 def grid(split: str) -> None:
     rows, background = load(split)
     results = []
-    for same, support, lead, share in itertools.product(
-        (0.25, 0.28, 0.3, 0.35), (0.1, 0.15, 0.2), (0.4, 0.5, 0.6), (0.8,)
+    for same, support, lead, common in itertools.product(
+        (0.25, 0.3, 0.35, 0.4), (0.15, 0.2), (0.4, 0.5), (10, 20, 50)
     ):
-        params = replace(StoryParams(), same=same, support=support, lead=lead, fact_share=share)
+        params = replace(StoryParams(), same=same, support=support, lead=lead, common=common)
         p, r, _, fp, _ = score(rows, story_grouping(rows, background, params)[0])
-        results.append((r if p >= 0.98 else 0.0, p, r, fp, same, support, lead, share))
+        results.append((r if p >= 0.98 else 0.0, p, r, fp, same, support, lead, common))
     for line in sorted(results, reverse=True)[:10]:
         best, p, r, fp, *knobs = line
         print(
-            f"recall@P>=.98 {best:.3f} P={p:.3f} R={r:.3f} fp={fp} same/support/lead/share={knobs}"
+            f"recall@P>=.98 {best:.3f} P={p:.3f} R={r:.3f} fp={fp} same/support/lead/common={knobs}"
         )
 
 

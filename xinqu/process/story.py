@@ -48,7 +48,11 @@ Short = npt.NDArray[np.uint32]
 
 
 def short(hashes: Hashes) -> Short:
-    return (hashes >> np.uint64(32)).astype(np.uint32)
+    """Top 32 bits of sorted distinct hashes: still sorted, so only neighbours can repeat."""
+    cut = (hashes >> np.uint64(32)).astype(np.uint32)
+    if cut.size < 2:
+        return cut
+    return cut[np.r_[True, cut[1:] != cut[:-1]]]
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class StoryParams:
     """Chosen on the dev split of tests/data/dedupe (see ``bench.dedupe``), then frozen."""
 
     shingle: int = 3
+    #: stories containing a shingle from which on it weighs nothing
+    common: int = 20
     lead_letters: int = 90
     #: weighted containment that alone makes two texts one story
     same: float = 0.3
@@ -76,7 +82,7 @@ class StoryParams:
     prefilter: float = 0.1
     #: at most this many partners per story are compared, the likeliest first (a story is
     #: rarely carried by more outlets; a phrase-sharing crowd is not one story)
-    partners: int = 6
+    partners: int = 4
 
 
 @dataclass
@@ -137,9 +143,15 @@ def dominant_place(head: str, places: Sequence[str]) -> str | None:
 
 
 class DocumentFrequency:
-    """How many stored stories contain each shingle, counted in hashed buckets."""
+    """How many stored stories contain each shingle, counted in hashed buckets.
 
-    def __init__(self) -> None:
+    A shingle's weight falls with the number of stories containing it and is nothing
+    once ``common`` stories do: a paragraph that many stories repeat (an area's standard
+    introduction, a template, a boilerplate policy sentence) cannot make two one.
+    """
+
+    def __init__(self, common: int = 20) -> None:
+        self.common = common
         self.counts = np.zeros(1 << _DF_BITS, dtype=np.int32)
         self.docs = 0
 
@@ -149,23 +161,24 @@ class DocumentFrequency:
 
     def weights(self, hashes: Short) -> npt.NDArray[np.float64]:
         df = self.counts[(hashes >> np.uint32(32 - _DF_BITS)).astype(np.intp)]
-        return np.log((self.docs + 1.0) / (df + 0.5))
+        return np.maximum(np.log((self.common + 1.0) / (df + 0.5)), 0.0)
 
 
-def shingles(title: str, text: str, params: StoryParams) -> tuple[str, Hashes]:
-    """The cleaned text and the set of its short shingles (full 64-bit hashes)."""
+def shingles(
+    title: str, text: str, params: StoryParams
+) -> tuple[str, npt.NDArray[np.uint32], Hashes]:
+    """The cleaned text, its letters and the set of its short shingles (64-bit hashes)."""
     cleaned = story_text(title + "\n" + text)
-    raw = np.frombuffer(cleaned.encode("utf-32-le"), dtype=np.uint32)
-    return cleaned, shingle_hashes(letters(raw), params.shingle)
+    content = letters(np.frombuffer(cleaned.encode("utf-32-le"), dtype=np.uint32))
+    return cleaned, content, shingle_hashes(content, params.shingle)
 
 
 def build_story(
     article_id: int, title: str, text: str, places: Sequence[str], params: StoryParams
 ) -> tuple[Story, Hashes]:
     """The story and its full shingle set (for the document frequencies)."""
-    cleaned, hashes = shingles(title, text, params)
-    raw = np.frombuffer(cleaned.encode("utf-32-le"), dtype=np.uint32)
-    lead = np.unique(short(shingle_hashes(letters(raw)[: params.lead_letters], params.shingle)))
+    cleaned, content, hashes = shingles(title, text, params)
+    lead = short(shingle_hashes(content[: params.lead_letters], params.shingle))
     headline, _, body = cleaned.partition("\n")
     story = Story(
         id=article_id,
@@ -176,7 +189,7 @@ def build_story(
         sig=signature(hashes),
         size=int(hashes.size),
     )
-    return story, np.unique(short(hashes))
+    return story, short(hashes)
 
 
 def set_keys(story: Story, df: DocumentFrequency, params: StoryParams) -> None:
@@ -279,7 +292,7 @@ class StoryJudge:
     def __init__(self, places: Sequence[str], params: StoryParams | None = None) -> None:
         self.params = params or StoryParams()
         self.places = list(places)
-        self.df = DocumentFrequency()
+        self.df = DocumentFrequency(self.params.common)
         self.stories: list[Story] = []
         self.hashes: list[Short] = []
 
