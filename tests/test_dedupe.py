@@ -97,3 +97,15 @@ def test_exact_duplicates_group_and_detached_articles_join_nothing() -> None:
     assert assignment == {1: 1, 2: 1, 3: 3}
     assignment = group(docs, DedupeParams(), merges=[(1, 3)], representative=min)
     assert assignment[3] == 1
+
+
+def test_story_text_drops_pinyin_annotations_breadcrumbs_and_the_list_after_the_body() -> None:
+    from xinqu.process.normalize import story_text
+
+    page = (
+        "當(dāng)前位置: 首頁  >  新聞?lì)l道  >  時(shí)政要聞 > 正文\n"
+        "雄安規劃綱要(yào / yāo)落地(dì / de)，研發(R&D)投入佔4%\n"
+        "版權(quán)所有 京ICP備09092133號\n"
+        "相關閱讀\n別的新聞標題"
+    )
+    assert story_text(page) == "雄安规划纲要落地,研发(R&D)投入占4%"

@@ -35,13 +35,24 @@ def _sections(app: App) -> list[str]:
 @click.option("--section", help="Only this section (industry, reform, out …).")
 @click.option("--since", metavar="DATE", help="Only articles published (or first seen) since.")
 @click.option("--all", "show_all", is_flag=True, help="Also duplicates, not only each story once.")
+@click.option(
+    "--possible-duplicates",
+    "possible",
+    is_flag=True,
+    help="Only pairs processing thinks may be one story but did not merge.",
+)
 @click.pass_obj
-def list_articles(app: App, section: str | None, since: str | None, show_all: bool) -> None:
+def list_articles(
+    app: App, section: str | None, since: str | None, show_all: bool, possible: bool
+) -> None:
     """One line per story: id, date, area, section (* set by the editor), score, title."""
     from xinqu.process import _effective_section, effective_area
     from xinqu.store.articles import Article
     from xinqu.store.processing import ArticleProcessing, area_overrides, overrides
 
+    if possible:
+        _list_possible(app)
+        return
     if section is not None and section not in _sections(app):
         raise XinquError(f"unknown section {section!r} (known: {', '.join(_sections(app))})")
     when = func.coalesce(Article.published_at, Article.first_seen)
@@ -83,6 +94,29 @@ def list_articles(app: App, section: str | None, since: str | None, show_all: bo
             click.echo("no articles (run `xinqu crawl` and `xinqu process` first)", err=True)
 
 
+def _list_possible(app: App) -> None:
+    """Pairs of articles that may report one event: merge them with `xinqu articles merge`."""
+    from xinqu.store.articles import Article
+    from xinqu.store.duplicates import possible_pairs
+
+    with app.store.session() as session:
+        pairs = possible_pairs(session)
+        wanted = {i for e in pairs for i in (e.first_id, e.second_id)}
+        titles = {
+            row.id: row.title
+            for row in session.execute(
+                select(Article.id, Article.title).where(Article.id.in_(wanted))
+            )
+        }
+        for e in pairs:
+            click.echo(f"{e.first_id:>6} {titles.get(e.first_id, '')}")
+            click.echo(f"{e.second_id:>6} {titles.get(e.second_id, '')}")
+            click.echo(f"       {e.reason}")
+            click.echo(f"       same story? xinqu articles merge {e.first_id} {e.second_id}")
+        if not pairs:
+            click.echo("no possible duplicates (run `xinqu process` first)", err=True)
+
+
 @articles.command("show")
 @click.argument("article_id", type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -92,6 +126,7 @@ def show(app: App, article_id: int, as_json: bool) -> None:
     from xinqu.process import _effective_section, effective_area
     from xinqu.process.area import AreaDecision
     from xinqu.store.articles import Article
+    from xinqu.store.duplicates import evidence_for
     from xinqu.store.processing import ArticleProcessing, area_overrides, overrides
 
     with app.store.session() as session:
@@ -146,6 +181,18 @@ def show(app: App, article_id: int, as_json: bool) -> None:
         info["override"] = (
             {"section": edit.section, "split": edit.detached} if edit is not None else None
         )
+        info["duplicate_evidence"] = [
+            {
+                "other": e.second_id if e.first_id == article_id else e.first_id,
+                "verdict": e.verdict,
+                "containment": e.containment,
+                "lead": e.lead,
+                "shared_facts": [f for f in e.shared_facts.split("、") if f],
+                "conflict": e.conflict,
+                "reason": e.reason,
+            }
+            for e in evidence_for(session, article_id)
+        ]
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return
@@ -171,6 +218,11 @@ def show(app: App, article_id: int, as_json: bool) -> None:
     for member in info["group"]:
         star = "*" if member["id"] == info["representative"] else " "
         click.echo(f"   {star}{member['id']:>6} {member['site_name']}  {member['url']}")
+    if len(info["group"]) > 1 and not info["duplicate_evidence"]:
+        click.echo("  duplicate evidence: same text after normalisation, or merged by the editor")
+    for ev in info["duplicate_evidence"]:
+        word = "same story as" if ev["verdict"] == "same" else "possibly the same story as"
+        click.echo(f"  {word} {ev['other']}: {ev['reason']}")
 
 
 @articles.command("set-section")

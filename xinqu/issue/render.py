@@ -249,11 +249,14 @@ def render_editor_footer(
     checked_at: str | None,
     flags: list[str],
     counts: dict[str, int],
+    possible: list[str] | None = None,
 ) -> tuple[str, str]:
     """The editor copy's health footer as (text, HTML fragment).
 
     ``flags`` and ``checked_at`` are what was frozen when the issue was built
-    (``checked_at`` None: nothing was); ``counts`` are the issue's deliveries now.
+    (``checked_at`` None: nothing was); ``counts`` are the issue's deliveries now;
+    ``possible`` are lines on the issue's stories that may duplicate another (processing
+    did not merge them: the editor decides).
     """
     env = environment()
     context = {
@@ -261,6 +264,7 @@ def render_editor_footer(
         "checked_at": checked_at,
         "flags": [clean_line(line) for line in flags],
         "counts": list(counts.items()),
+        "possible": [clean_line(line) for line in possible or []],
     }
     text = env.get_template("editor_footer.txt").render(context)
     html = env.get_template("editor_footer.html").render(context)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import logging
 
 from xinqu.app import App
@@ -32,6 +33,7 @@ from xinqu.mail.transport import (
     open_transport,
 )
 from xinqu.store.deliveries import delivery_counts
+from xinqu.store.duplicates import possible_lines
 from xinqu.store.issues import Issue
 from xinqu.store.locks import get_state, set_state
 
@@ -39,6 +41,17 @@ log = logging.getLogger(__name__)
 
 #: Outcomes after which nothing is left to do for the editor copy.
 FINAL = frozenset({"", "sent", "sent before", "in doubt", "bounced"})
+
+
+def issue_urls(issue: Issue) -> set[str]:
+    """The URLs of the issue's entries (shown and listed under more)."""
+    content = json.loads(issue.content)
+    return {
+        entry["url"]
+        for section in content.get("sections", [])
+        for part in ("items", "more")
+        for entry in section.get(part, [])
+    }
 
 
 def state_key(issue_id: int) -> str:
@@ -91,6 +104,7 @@ def send_editor_copy(
     with app.store.session() as session:
         frozen = issue_health(session, issue.id)
         counts = delivery_counts(session, issue.id)
+        possible = possible_lines(session, issue_urls(issue))
     footer_text, footer_html = render_editor_footer(
         number=issue.number,
         checked_at=frozen.checked_at.astimezone(app.tz).isoformat(timespec="minutes")
@@ -98,6 +112,7 @@ def send_editor_copy(
         else None,
         flags=frozen.lines if frozen else [],
         counts=counts,
+        possible=possible,
     )
     msg = editor_message(
         ident,

@@ -11,20 +11,24 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from xinqu.app import App
 from xinqu.process.area import EDITOR, SITE, AreaIndex, shipped_index
 from xinqu.process.classify import OUT, Classifier, build_classifier
-from xinqu.process.dedupe import DedupeParams, Doc, exact_near_duplicate, group
+from xinqu.process.dedupe import DedupeParams, Doc, candidate_pairs, exact_near_duplicate, group
 from xinqu.process.minhash import Hashes, shingle_hashes, signature
 from xinqu.process.normalize import codes, key_of_letters, letters
+from xinqu.process.story import SAME, Evidence, StoryJudge
 from xinqu.store.articles import Article
+from xinqu.store.duplicates import EvidenceRow, replace_evidence
 from xinqu.store.processing import (
     ArticleProcessing,
     ProcessingRow,
@@ -51,6 +55,7 @@ class ProcessReport:
     groups: int = 0
     exact_duplicates: int = 0
     near_duplicates: int = 0
+    possible_duplicates: int = 0
     classified: int = 0
     sections: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -59,7 +64,8 @@ class ProcessReport:
         parts = ", ".join(f"{k}={v}" for k, v in sorted(self.sections.items()))
         return (
             f"processed {self.articles} articles in {self.seconds:.1f}s: {self.groups} stories "
-            f"({self.exact_duplicates} exact and {self.near_duplicates} near duplicates merged), "
+            f"({self.exact_duplicates} exact and {self.near_duplicates} near duplicates merged, "
+            f"{self.possible_duplicates} possible duplicates for the editor), "
             f"{self.classified} classified anew; stories by section: {parts or 'none'}"
         )
 
@@ -211,10 +217,13 @@ def process_session(
     def verify(x: int, y: int) -> bool:
         return exact_near_duplicate(shingles_of(x), shingles_of(y), params)
 
+    evidence = judge_stories(articles, docs, params, detached)
+    same = [pair for pair, ev in evidence.items() if ev.verdict == SAME]
+    clock.lap("story evidence")
     rep_of = group(
         docs,
         params,
-        merges=merges(session),
+        merges=[*same, *merges(session)],
         representative=lambda m: min(m, key=rank),
         verify=verify,
     )
@@ -274,6 +283,12 @@ def process_session(
             )
         )
     replace_processing(session, rows)
+    replace_evidence(
+        session,
+        [a.id for a in articles],
+        [evidence_row(pair, ev) for pair, ev in evidence.items()],
+    )
+    report.possible_duplicates = sum(ev.verdict != SAME for ev in evidence.values())
     clock.lap("write")
     by_id = {r.article_id: r for r in rows}
     members: dict[int, list[int]] = {}
@@ -283,6 +298,46 @@ def process_session(
         section = _effective_section(by_id[rep].section, group_members, edits)
         report.sections[section] = report.sections.get(section, 0) + 1
     return report
+
+
+def places_of(areas: set[str]) -> list[str]:
+    """The short names of the stored articles' new areas (浦东新区 → 浦东, 舟山群岛新区 → 舟山)."""
+    out = set()
+    for area in areas:
+        if area.endswith("新区") and len(area) > 2:
+            out.add(area.removesuffix("新区").removesuffix("群岛"))
+    return sorted(out)
+
+
+def judge_stories(
+    articles: Sequence[Row[Any]], docs: list[Doc], params: DedupeParams, detached: set[int]
+) -> dict[tuple[int, int], Evidence]:
+    """Story-level evidence over the whole store: blocking plus the MinHash-LSH pairs."""
+    judge = StoryJudge(places_of({a.area for a in articles}))
+    for a in articles:
+        judge.add(a.id, a.title, a.text)
+    live = [d for d in docs if not d.detached]
+    extra: list[tuple[int, int]] = []
+    if len(live) > 1:
+        coded = candidate_pairs(np.stack([d.signature for d in live]), params.lsh_threshold)
+        extra = [
+            (live[i].id, live[j].id)
+            for i, j in zip((coded >> 32).tolist(), (coded & 0xFFFFFFFF).tolist(), strict=True)
+        ]
+    return judge.judge(extra, skip=lambda i: i in detached)
+
+
+def evidence_row(pair: tuple[int, int], ev: Evidence) -> EvidenceRow:
+    return EvidenceRow(
+        first_id=pair[0],
+        second_id=pair[1],
+        verdict=ev.verdict,
+        containment=ev.containment,
+        lead=ev.lead,
+        shared_facts="、".join(ev.shared_facts),
+        conflict=ev.conflict,
+        reason=ev.reason(),
+    )
 
 
 class _Stopwatch:

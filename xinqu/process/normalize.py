@@ -29,15 +29,37 @@ BOILERPLATE = re.compile(
     r"|(?:发布时间|发布日期|时间|日期|浏览次数|阅读次数|点击数|字号|字体)\s*[:：].{0,60}"
     r"|.{0,20}(?:打印本页|关闭窗口|打印此页|分享到|扫一扫|【打印】|【关闭】|返回顶部|上一篇|下一篇).{0,40}"
     r"|(?:原标题|原文链接)\s*[:：].{0,80}"
+    r"|.{0,30}(?:当前位置|您的位置|现在的位置|当前的位置)\s*[:：]?.{0,80}"
+    r"|.{0,40}(?:版权所有|版权声明|免责声明|ICP备|公网安备|Copyright|copyright).{0,120}"
+    r"|.{0,20}(?:本文来源|来源于|转自|转载自|稿件来源|责编|编辑)\s*[:：].{0,60}"
+    r"|.{0,20}(?:分享至|分享到|点击量|浏览量|阅读量|人气|点击)\s*[:：]?.{0,30}"
+    r"|(?:首页|網站地圖|网站地图)\s*[>›»|].{0,80}"
     r")\s*$"
 )
+#: A line after which a page lists other stories, not this one.
+TAIL = re.compile(
+    r"^\s*[-·•]?\s*(?:相关阅读|相关文章|相关新闻|相关稿件|相关推荐|猜你喜欢|推荐阅读|推荐内容|"
+    r"热门文章|热点新闻|图片新闻|新闻推荐|更多精彩|大家还看了|也许喜欢|本类排行)",
+    re.MULTILINE,
+)
+#: Pinyin that copying sites leave after a character: 新區(qū), 會(huì), 要(yào / yāo), 關(guan).
+_PY = "a-zü\u00e0-\u00fc\u0101-\u01dc\u01f9"
+PINYIN = re.compile(
+    rf"(?<=[\u3400-\u9fff])\s?[(（]\s*[{_PY}]{{1,7}}(?:\s*/\s*[{_PY}]{{1,7}}){{0,3}}\s*[)）]"
+)
 _UNICODE_SIZE = 0x110000
+#: No boilerplate pattern matches a line longer than this (a paragraph is never junk).
+_LONGEST_JUNK = 220
 
 
 def strip_boilerplate(text: str) -> str:
     if "\n" not in text:
         return "" if BOILERPLATE.match(text) else text
-    return "\n".join(line for line in text.splitlines() if not BOILERPLATE.match(line))
+    return "\n".join(
+        line
+        for line in text.splitlines()
+        if len(line) > _LONGEST_JUNK or not BOILERPLATE.match(line)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -76,6 +98,24 @@ def _letter_mask() -> npt.NDArray[np.bool_]:
     mask[ord("A") : ord("Z") + 1] = True
     mask[ord("a") : ord("z") + 1] = True
     return mask
+
+
+def fold_text(text: str) -> str:
+    """Full width to ASCII and traditional to simplified, character by character."""
+    raw = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return _fold()[raw].tobytes().decode("utf-32-le")
+
+
+def story_text(text: str) -> str:
+    """The text as story-level dedupe reads it: folded, without pinyin annotations,
+    the page's junk lines and the list of other stories that often follows the body."""
+    folded = fold_text(text)
+    if "(" in folded:
+        folded = PINYIN.sub("", folded)
+    tail = TAIL.search(folded)
+    if tail is not None and tail.start() > 0:
+        folded = folded[: tail.start()]
+    return strip_boilerplate(folded)
 
 
 def codes(text: str) -> Codes:
