@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -249,11 +250,14 @@ def render_editor_footer(
     checked_at: str | None,
     flags: list[str],
     counts: dict[str, int],
+    uncertain: Sequence[str] = (),
 ) -> tuple[str, str]:
     """The editor copy's health footer as (text, HTML fragment).
 
     ``flags`` and ``checked_at`` are what was frozen when the issue was built
-    (``checked_at`` None: nothing was); ``counts`` are the issue's deliveries now.
+    (``checked_at`` None: nothing was); ``counts`` are the issue's deliveries now;
+    ``uncertain`` are lines naming the carried articles whose section was an
+    uncertain call, for the editor to check.
     """
     env = environment()
     context = {
@@ -261,6 +265,7 @@ def render_editor_footer(
         "checked_at": checked_at,
         "flags": [clean_line(line) for line in flags],
         "counts": list(counts.items()),
+        "uncertain": [clean_line(line) for line in uncertain],
     }
     text = env.get_template("editor_footer.txt").render(context)
     html = env.get_template("editor_footer.html").render(context)

@@ -69,6 +69,7 @@ class Candidate:
     also_at: list[str]
     group: list[int]
     overridden: bool = False
+    uncertain: bool = False
 
 
 OFFICIAL_SITE = ("官网", "门户网站", "政府网", "管委会")
@@ -143,6 +144,9 @@ def process_session(
                 ArticleProcessing.score,
                 ArticleProcessing.reason,
                 ArticleProcessing.classifier,
+                ArticleProcessing.uncertain,
+                ArticleProcessing.runner_up,
+                ArticleProcessing.margin,
             )
         )
     }
@@ -221,7 +225,7 @@ def process_session(
         for a, d in zip(
             chunk, classifier.classify([(a.title, a.text) for a in chunk]), strict=True
         ):
-            decided[a.id] = (d.section, d.score, d.reason)
+            decided[a.id] = (d.section, d.score, d.reason, d.uncertain, d.runner_up, d.margin)
     report.classified = len(decided)
     clock.lap("classify")
 
@@ -229,10 +233,11 @@ def process_session(
     for d in docs:
         a = meta[d.id]
         if d.id in decided:
-            section, score, reason = decided[d.id]
+            section, score, reason, uncertain, runner_up, margin = decided[d.id]
         else:
             prev = old[d.id]
             section, score, reason = prev.section, prev.score, prev.reason
+            uncertain, runner_up, margin = prev.uncertain, prev.runner_up, prev.margin
         rows.append(
             ProcessingRow(
                 article_id=d.id,
@@ -245,6 +250,9 @@ def process_session(
                 score=score,
                 reason=reason,
                 classifier=version,
+                uncertain=uncertain,
+                runner_up=runner_up,
+                margin=margin,
             )
         )
     replace_processing(session, rows)
@@ -339,6 +347,7 @@ def candidates(
                 also_at=[url for i, url, _ in group_members if i != article.id],
                 group=ids,
                 overridden=overridden,
+                uncertain=state.uncertain and not overridden,
             )
         )
     out.sort(key=lambda c: (-c.score, c.article.published_at or c.article.first_seen, c.article.id))
