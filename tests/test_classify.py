@@ -202,3 +202,16 @@ def test_a_close_call_is_uncertain_and_names_the_runner_up(classifier: Classifie
         assert d.uncertain == (weak or d.margin < s.uncertain_margin)
         assert d.margin >= 0 and ("uncertain:" in d.reason) == (d.uncertain and not weak)
     assert 0 < sum(d.uncertain for d in decisions) < len(decisions)
+
+
+def test_pinyin_left_by_a_copying_site_is_not_read() -> None:
+    """`新區(qū)` reads as `新区`: the annotation is copy junk, not n-grams of the story."""
+    clean = features.fold("國務院關于同意設立福州新區的批復")
+    junk = features.fold("國務(wù)院關(guān)于同意設(shè)立福州新區(qū)的批復(fù)")
+    assert np.array_equal(clean, junk)
+    assert features.clean("南(nán)沙 (2019) GDP(亿元)") == "南沙 (2019) GDP(亿元)"
+
+
+def test_out_titles_match_the_folded_title(classifier: Classifier) -> None:
+    (decision,) = classifier.classify([("瀋北新區", "瀋北新區是瀋陽市下轄的一個市轄區。")])
+    assert decision.section == "out" and decision.reason.startswith("title matches out_titles")

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 OUT = "out"
 #: Bump when features, training or explanations change, so models and reasons are rebuilt.
-MODEL_VERSION = "4"
+MODEL_VERSION = "5"
 REPO_DATA = resources.labelled_data()
 
 
@@ -245,7 +245,7 @@ class Classifier:
         if not self.title_priors or self.settings.title_prior_weight <= 0:
             return matched
         for i, title in enumerate(titles):
-            folded = normalize(title)
+            folded = normalize(features.clean(title))
             hits = {j: pat.pattern for j, pat in self.title_priors if pat.search(folded)}
             for j, pattern in hits.items():
                 p[i, j] += self.settings.title_prior_weight
@@ -298,7 +298,8 @@ class Classifier:
         order = np.argsort(-p, axis=1)
         decisions = []
         for i, (title, _) in enumerate(items):
-            forced = next((pat.pattern for pat in self.out_titles if pat.search(title)), None)
+            plain = normalize(features.clean(title))
+            forced = next((pat.pattern for pat in self.out_titles if pat.search(plain)), None)
             if forced is not None:
                 decisions.append(Decision(OUT, 1.0, f"title matches out_titles {forced!r}"))
                 continue
