@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from scheduler.cli import main
@@ -87,3 +88,28 @@ def test_user_mistakes_are_one_line(xinqu: Callable[..., str]) -> None:
     assert "unknown section 'sports'" in xinqu("articles", "set-section", "1", "sports", code=2)
     assert "expected a date" in xinqu("articles", "list", "--since", "yesterday", code=2)
     assert "two different" in xinqu("articles", "merge", "1", "1", code=2)
+
+
+def test_uncertain_sections_are_marked_listed_and_explained(
+    xinqu: Callable[..., str], tmp_path: Path
+) -> None:
+    """With uncertain_margin 1 every call is uncertain: the editor sees ?, a filter, a line."""
+    sections = tmp_path / "config" / "sections.yaml"
+    shipped = yaml.safe_load(sections.read_text("utf-8"))
+    shipped["classifier"]["uncertain_margin"] = 1.0
+    sections.write_text(yaml.safe_dump(shipped, allow_unicode=True), "utf-8")
+    xinqu("process")
+    listing = xinqu("articles", "list").splitlines()
+    story = next(line for line in listing if line.split()[0] == "1")
+    assert story.split()[4] == "?", "a share against the runner-up, under the margin"
+    forced = next(line for line in listing if line.split()[0] == "3")
+    assert "?" not in forced.split()[4], "an out_titles match is no close call"
+    assert xinqu("articles", "list", "--uncertain").splitlines() == [story]
+
+    shown = json.loads(xinqu("articles", "show", "1", "--json"))
+    assert shown["uncertain"] is True and shown["runner_up"] != shown["section"]
+    assert 0 <= shown["margin"] < 1
+    assert "uncertain: the section leads over" in xinqu("articles", "show", "1")
+
+    xinqu("articles", "set-section", "1", "reform")
+    assert xinqu("articles", "list", "--uncertain") == "no stories match\n"

@@ -185,3 +185,33 @@ def test_the_reason_names_no_bare_number(classifier: Classifier) -> None:
     (decision,) = classifier.classify([(title, text)])
     named = re.findall(r"“([^”]+)”", decision.reason.split(";")[0])
     assert len(named) == 5 and all(n.strip("0") for n in named), named
+
+
+def test_a_close_call_is_uncertain_and_names_the_runner_up(classifier: Classifier) -> None:
+    """Uncertain is exactly: the share leads the runner-up by less than uncertain_margin,
+    or an industry/reform call fell under min_confidence; out_titles matches are certain."""
+    s = classifier.settings
+    rows = [r for r in ROWS if r["split"] == "test"]
+    decisions = classifier.classify([(r["title"], r["text"]) for r in rows])
+    for d in decisions:
+        if d.reason.startswith("title matches out_titles"):
+            assert not d.uncertain
+            continue
+        assert d.runner_up is not None and d.runner_up != d.section
+        weak = f"< min_confidence {s.min_confidence}" in d.reason
+        assert d.uncertain == (weak or d.margin < s.uncertain_margin)
+        assert d.margin >= 0 and ("uncertain:" in d.reason) == (d.uncertain and not weak)
+    assert 0 < sum(d.uncertain for d in decisions) < len(decisions)
+
+
+def test_pinyin_left_by_a_copying_site_is_not_read() -> None:
+    """`新區(qū)` reads as `新区`: the annotation is copy junk, not n-grams of the story."""
+    clean = features.fold("國務院關于同意設立福州新區的批復")
+    junk = features.fold("國務(wù)院關(guān)于同意設(shè)立福州新區(qū)的批復(fù)")
+    assert np.array_equal(clean, junk)
+    assert features.clean("南(nán)沙 (2019) GDP(亿元)") == "南沙 (2019) GDP(亿元)"
+
+
+def test_out_titles_match_the_folded_title(classifier: Classifier) -> None:
+    (decision,) = classifier.classify([("瀋北新區", "瀋北新區是瀋陽市下轄的一個市轄區。")])
+    assert decision.section == "out" and decision.reason.startswith("title matches out_titles")

@@ -13,13 +13,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from mailkit import add_subscribers, parse
+from sqlalchemy import select
 
 from xinqu.app import App
 from xinqu.issue import build_issue
 from xinqu.mail import send_issue
 from xinqu.process import run_process
-from xinqu.store.articles import ArticleRecord, SourceRun, save_article, start_crawl_run
+from xinqu.store.articles import (
+    Article,
+    ArticleRecord,
+    SourceRun,
+    save_article,
+    start_crawl_run,
+)
 from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
+from xinqu.store.processing import CarriedArticle, processing_states
 
 TZ = ZoneInfo("Asia/Shanghai")
 SEED = Path(__file__).parent / "fixtures" / "issue" / "seed_articles.json"
@@ -153,3 +161,28 @@ def test_issue_content_and_its_exports_carry_no_health(app: App) -> None:
         assert issue is not None
         frozen = issue.content + issue.text + issue.html
     assert "failing" not in frozen and "失败新区" not in frozen and "编辑副本" not in frozen
+
+
+def test_editor_copy_names_the_uncertain_section_calls(app: App) -> None:
+    """A carried article whose section was a close call is listed for the editor to check."""
+    issue_id = _built(app)
+    with app.store.session() as session:
+        carried = sorted(
+            session.scalars(
+                select(CarriedArticle.article_id).where(CarriedArticle.issue_id == issue_id)
+            )
+        )
+        states = processing_states(session, carried)
+        for state in states.values():
+            state.uncertain = False
+        state = states[carried[0]]
+        state.uncertain, state.runner_up, state.margin = True, "out", 0.04
+        title = session.get(Article, carried[0]).title  # type: ignore[union-attr]
+    send_issue(app, issue_id)
+    outbox = _outbox(app)
+    text, html = _text(outbox[EDITOR]), _html(outbox[EDITOR])
+    line = f"{carried[0]} {title}："
+    assert "栏目判断不确定（请核对）：1 篇" in text and line in text and "领先不收录 0.04" in text
+    assert "栏目判断不确定" in html and "xinqu articles set-section ID SECTION" in html
+    for email in READERS:
+        assert "栏目判断不确定" not in _text(outbox[email]) + _html(outbox[email])

@@ -336,6 +336,12 @@ class ClassifierSettings(_Strict):
     min_confidence: float = Field(
         0.45, ge=0, le=1, description="below this, an industry/reform decision becomes out"
     )
+    uncertain_margin: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="a decision whose share leads the next section's by less is uncertain",
+    )
     title_weight: int = Field(
         2, ge=1, le=10, description="a keyword in the title counts this many times"
     )

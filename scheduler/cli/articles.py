@@ -41,11 +41,19 @@ def _sections(app: App) -> list[str]:
     is_flag=True,
     help="Only pairs processing thinks may be one story but did not merge.",
 )
+@click.option(
+    "--uncertain", "only_uncertain", is_flag=True, help="Only stories whose section is unsure."
+)
 @click.pass_obj
 def list_articles(
-    app: App, section: str | None, since: str | None, show_all: bool, possible: bool
+    app: App,
+    section: str | None,
+    since: str | None,
+    show_all: bool,
+    possible: bool,
+    only_uncertain: bool,
 ) -> None:
-    """One line per story: id, date, area, section (* set by the editor), score, title."""
+    """One line per story: id, date, area, section (* editor's, ? uncertain), score, title."""
     from xinqu.process import _effective_section, effective_area
     from xinqu.store.articles import Article
     from xinqu.store.processing import ArticleProcessing, area_overrides, overrides
@@ -79,7 +87,10 @@ def list_articles(
             effective = _effective_section(state.section, group, edits)
             if section is not None and effective != section:
                 continue
-            mark = "*" if effective != state.section or article.id in edits else " "
+            edited = effective != state.section or article.id in edits
+            if only_uncertain and (edited or not state.uncertain):
+                continue
+            mark = "*" if edited else "?" if state.uncertain else " "
             stamp = (article.published_at or article.first_seen).astimezone(app.tz)
             area, _ = effective_area(state, article, group, area_edits)
             dups = f" (+{len(group) - 1} dup)" if is_rep and len(group) > 1 else ""
@@ -90,8 +101,10 @@ def list_articles(
                 f"{state.score:.2f} {article.title}{dups}"
             )
             shown += 1
-        if not shown:
+        if not rows:
             click.echo("no articles (run `xinqu crawl` and `xinqu process` first)", err=True)
+        elif not shown:
+            click.echo("no stories match", err=True)
 
 
 def _list_possible(app: App) -> None:
@@ -164,6 +177,9 @@ def show(app: App, article_id: int, as_json: bool) -> None:
                 score=round(state.score, 3),
                 reason=state.reason,
                 classifier=state.classifier,
+                uncertain=state.uncertain,
+                runner_up=state.runner_up,
+                margin=None if state.margin is None else round(state.margin, 3),
                 representative=state.group_id,
                 group=[{"id": r.id, "site_name": r.site_name, "url": r.url} for r in group_rows],
             )
@@ -212,6 +228,12 @@ def show(app: App, article_id: int, as_json: bool) -> None:
     click.echo(
         f"  classifier: {info['classifier_section']} score {info['score']} — {info['reason']}"
     )
+    if info["uncertain"] and not note:
+        runner = f" over {info['runner_up']}" if info["runner_up"] else ""
+        click.echo(
+            f"  uncertain: the section leads{runner} by {info['margin']} only — "
+            f"check it, or fix it with `xinqu articles set-section {info['id']} SECTION`"
+        )
     if info["override"] and info["override"]["split"]:
         click.echo("  split off by the editor: merged automatically with nothing")
     click.echo(f"  story group (representative {info['representative']}):")

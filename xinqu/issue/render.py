@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -250,6 +251,7 @@ def render_editor_footer(
     flags: list[str],
     counts: dict[str, int],
     possible: list[str] | None = None,
+    uncertain: Sequence[str] = (),
 ) -> tuple[str, str]:
     """The editor copy's health footer as (text, HTML fragment).
 
@@ -257,6 +259,8 @@ def render_editor_footer(
     (``checked_at`` None: nothing was); ``counts`` are the issue's deliveries now;
     ``possible`` are lines on the issue's stories that may duplicate another (processing
     did not merge them: the editor decides).
+    ``uncertain`` are lines naming the carried articles whose section was an
+    uncertain call, for the editor to check.
     """
     env = environment()
     context = {
@@ -265,6 +269,7 @@ def render_editor_footer(
         "flags": [clean_line(line) for line in flags],
         "counts": list(counts.items()),
         "possible": [clean_line(line) for line in possible or []],
+        "uncertain": [clean_line(line) for line in uncertain],
     }
     text = env.get_template("editor_footer.txt").render(context)
     html = env.get_template("editor_footer.html").render(context)

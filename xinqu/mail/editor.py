@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Sequence
 
 from xinqu.app import App
 from xinqu.errors import DeliveryError
@@ -36,6 +37,7 @@ from xinqu.store.deliveries import delivery_counts
 from xinqu.store.duplicates import possible_lines
 from xinqu.store.issues import Issue
 from xinqu.store.locks import get_state, set_state
+from xinqu.store.processing import UncertainCall, uncertain_in_issue
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,18 @@ def editor_copy_state(app: App, issue_id: int) -> str | None:
     with app.store.session() as session:
         value = get_state(session, state_key(issue_id))
     return None if value is None else value.partition(" ")[0]
+
+
+def uncertain_lines(app: App, calls: Sequence[UncertainCall]) -> list[str]:
+    """One line per uncertain section call: id, headline, section and the runner-up."""
+    titles = {s.key: s.title for s in app.config.sections.sections}
+    titles["out"] = "不收录"
+    lines = []
+    for c in calls:
+        runner = titles.get(c.runner_up or "", c.runner_up or "")
+        lead = f"，领先{runner} {c.margin:.2f}" if c.margin is not None and runner else ""
+        lines.append(f"{c.article_id} {c.title}：{titles.get(c.section, c.section)}{lead}")
+    return lines
 
 
 def _record(app: App, issue_id: int, value: str) -> None:
@@ -105,6 +119,7 @@ def send_editor_copy(
         frozen = issue_health(session, issue.id)
         counts = delivery_counts(session, issue.id)
         possible = possible_lines(session, issue_urls(issue))
+        unsure = uncertain_lines(app, uncertain_in_issue(session, issue.id))
     footer_text, footer_html = render_editor_footer(
         number=issue.number,
         checked_at=frozen.checked_at.astimezone(app.tz).isoformat(timespec="minutes")
@@ -113,6 +128,7 @@ def send_editor_copy(
         flags=frozen.lines if frozen else [],
         counts=counts,
         possible=possible,
+        uncertain=unsure,
     )
     msg = editor_message(
         ident,

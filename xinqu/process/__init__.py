@@ -86,6 +86,7 @@ class Candidate:
     also_at: tuple[str, ...] = ()
     group: tuple[int, ...] = ()
     overridden: bool = False
+    uncertain: bool = False
     area: str = ""
     area_where: str = ""
 
@@ -171,6 +172,9 @@ def process_session(
                 ArticleProcessing.score,
                 ArticleProcessing.reason,
                 ArticleProcessing.classifier,
+                ArticleProcessing.uncertain,
+                ArticleProcessing.runner_up,
+                ArticleProcessing.margin,
             )
         )
     }
@@ -252,7 +256,7 @@ def process_session(
         for a, d in zip(
             chunk, classifier.classify([(a.title, a.text) for a in chunk]), strict=True
         ):
-            decided[a.id] = (d.section, d.score, d.reason)
+            decided[a.id] = (d.section, d.score, d.reason, d.uncertain, d.runner_up, d.margin)
     report.classified = len(decided)
     clock.lap("classify")
 
@@ -260,10 +264,11 @@ def process_session(
     for d in docs:
         a = meta[d.id]
         if d.id in decided:
-            section, score, reason = decided[d.id]
+            section, score, reason, uncertain, runner_up, margin = decided[d.id]
         else:
             prev = old[d.id]
             section, score, reason = prev.section, prev.score, prev.reason
+            uncertain, runner_up, margin = prev.uncertain, prev.runner_up, prev.margin
         place = areas.decide(a.title, a.text, a.area)
         rows.append(
             ProcessingRow(
@@ -280,6 +285,9 @@ def process_session(
                 area=place.area,
                 area_where=place.where,
                 area_evidence="、".join(place.evidence),
+                uncertain=uncertain,
+                runner_up=runner_up,
+                margin=margin,
             )
         )
     replace_processing(session, rows)
@@ -439,6 +447,7 @@ def candidates(
                 overridden=overridden,
                 area=area,
                 area_where=area_where,
+                uncertain=state.uncertain and not overridden,
             )
         )
     out.sort(key=lambda c: (-c.score, c.article.published_at or c.article.first_seen, c.article.id))

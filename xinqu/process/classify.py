@@ -44,15 +44,24 @@ log = logging.getLogger(__name__)
 
 OUT = "out"
 #: Bump when features, training or explanations change, so models and reasons are rebuilt.
-MODEL_VERSION = "4"
+MODEL_VERSION = "5"
 REPO_DATA = resources.labelled_data()
 
 
 @dataclass(frozen=True)
 class Decision:
+    """A section with its share, the reasons, and how close the next section came.
+
+    ``margin`` is the chosen share minus the runner-up's; ``uncertain`` says the
+    decision is one an editor should look at (``uncertain_margin``).
+    """
+
     section: str
     score: float
     reason: str
+    runner_up: str | None = None
+    margin: float = 1.0
+    uncertain: bool = False
 
 
 @dataclass(frozen=True)
@@ -236,7 +245,7 @@ class Classifier:
         if not self.title_priors or self.settings.title_prior_weight <= 0:
             return matched
         for i, title in enumerate(titles):
-            folded = normalize(title)
+            folded = normalize(features.clean(title))
             hits = {j: pat.pattern for j, pat in self.title_priors if pat.search(folded)}
             for j, pattern in hits.items():
                 p[i, j] += self.settings.title_prior_weight
@@ -286,13 +295,17 @@ class Classifier:
             if self.model is not None and s.method != "rules"
             else [""] * n
         )
+        order = np.argsort(-p, axis=1)
         decisions = []
         for i, (title, _) in enumerate(items):
-            forced = next((pat.pattern for pat in self.out_titles if pat.search(title)), None)
+            plain = normalize(features.clean(title))
+            forced = next((pat.pattern for pat in self.out_titles if pat.search(plain)), None)
             if forced is not None:
                 decisions.append(Decision(OUT, 1.0, f"title matches out_titles {forced!r}"))
                 continue
             label, score = chosen[i], float(p[i, best[i]])
+            second = int(order[i, 1]) if p.shape[1] > 1 else int(best[i])
+            runner_up, margin = self.labels[second], score - float(p[i, second])
             why = []
             if ngrams[i]:
                 why.append("n-grams " + ngrams[i])
@@ -300,10 +313,19 @@ class Classifier:
                 why.append("keywords " + "、".join(words))
             if leaned[i]:
                 why.append("title prior " + "、".join(leaned[i]))
-            if label != OUT and score < s.min_confidence:
+            weak = label != OUT and score < s.min_confidence
+            if weak:
                 why.insert(0, f"{label} {score:.2f} < min_confidence {s.min_confidence}")
-                label = OUT
-            decisions.append(Decision(label, score, "; ".join(why) or "no evidence"))
+                runner_up, margin, label = label, 0.0, OUT
+            uncertain = weak or margin < s.uncertain_margin
+            if uncertain and not weak:
+                rival = f"{runner_up} {score - margin:.2f}"
+                why.append(f"uncertain: {label} {score:.2f} against {rival}")
+            decisions.append(
+                Decision(
+                    label, score, "; ".join(why) or "no evidence", runner_up, margin, uncertain
+                )
+            )
         return decisions
 
 

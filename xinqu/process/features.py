@@ -34,9 +34,18 @@ AREA_NAMES = re.compile(
 )
 
 
+#: Pinyin a copying site left after characters (`新區(qū)`, `會(huì)`): copy junk, not text.
+ANNOTATION = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü ]{1,12}[)）]")
+
+
+def clean(text: str) -> str:
+    """The text without pinyin annotations."""
+    return ANNOTATION.sub("", text)
+
+
 def fold(text: str) -> Codes:
     """A text as the classifier reads it: folded letters, area names as 新区, digits as 0."""
-    out = letters(codes(AREA_NAMES.sub("新区", text)))
+    out = letters(codes(AREA_NAMES.sub("新区", clean(text))))
     out[(out >= 0x30) & (out <= 0x39)] = 0x30
     return out
 

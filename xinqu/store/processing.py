@@ -5,7 +5,8 @@ This module owns the tables:
 - ``article_processing``: one row per processed article — its dedupe group (the id of
   the group's representative), its content key and MinHash signature (reused while
   the article's content is unchanged), the classifier's section, score and reason,
-  the area the story is about and the evidence for it (xinqu.process.area).
+  the area the story is about and the evidence for it (xinqu.process.area);
+  and whether that section was an uncertain call (its margin over the runner-up).
 - ``article_overrides``: the editor's decisions, which processing never overwrites —
   a section set by hand, an article split off from its group.
 - ``article_area_overrides``: the editor's area for an article's story.
@@ -29,6 +30,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
+    false,
     insert,
     or_,
     select,
@@ -60,6 +62,11 @@ class ArticleProcessing(Base):
     area_where: Mapped[str | None] = mapped_column(String(16), doc="headline, lead or site")
     area_evidence: Mapped[str | None] = mapped_column(Text, doc="the names found, 、-separated")
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    uncertain: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), doc="a section the editor should check"
+    )
+    runner_up: Mapped[str | None] = mapped_column(String(32), doc="the next-best section")
+    margin: Mapped[float | None] = mapped_column(Float, doc="the section's lead over runner_up")
 
 
 class ArticleOverride(Base):
@@ -120,6 +127,9 @@ class ProcessingRow:
     area: str | None = None
     area_where: str | None = None
     area_evidence: str | None = None
+    uncertain: bool = False
+    runner_up: str | None = None
+    margin: float | None = None
 
 
 class UnknownArticleError(XinquError):
@@ -248,3 +258,31 @@ def carried_ids(session: Session, *, except_issue: int | None = None) -> set[int
     if except_issue is not None:
         query = query.where(CarriedArticle.issue_id != except_issue)
     return set(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class UncertainCall:
+    """An article an issue carries whose section the classifier was unsure of."""
+
+    article_id: int
+    title: str
+    section: str
+    runner_up: str | None
+    margin: float | None
+
+
+def uncertain_in_issue(session: Session, issue_id: int) -> list[UncertainCall]:
+    """The issue's carried articles whose section was an uncertain call (and not the editor's)."""
+    rows = session.execute(
+        select(Article.id, Article.title, ArticleProcessing)
+        .join(CarriedArticle, CarriedArticle.article_id == Article.id)
+        .join(ArticleProcessing, ArticleProcessing.article_id == Article.id)
+        .where(CarriedArticle.issue_id == issue_id, ArticleProcessing.uncertain.is_(True))
+        .order_by(Article.id)
+    ).all()
+    edited = {i for i, o in overrides(session).items() if o.section}
+    return [
+        UncertainCall(aid, title, state.section, state.runner_up, state.margin)
+        for aid, title, state in rows
+        if aid not in edited
+    ]
