@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
@@ -149,7 +151,7 @@ def show(app: App, article_id: int, as_json: bool) -> None:
         state = session.get(ArticleProcessing, article_id)
         edits = overrides(session)
         area_edits = area_overrides(session)
-        group_rows = []
+        group_rows: Sequence[Any] = []
         if state is not None:
             group_rows = session.execute(
                 select(Article.id, Article.site_name, Article.url)
@@ -158,7 +160,7 @@ def show(app: App, article_id: int, as_json: bool) -> None:
                 .order_by(Article.id)
             ).all()
         edit = edits.get(article_id)
-        info = {
+        info: dict[str, Any] = {
             "id": article.id,
             "title": article.title,
             "area": article.area,

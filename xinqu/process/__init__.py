@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Row, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinqu.app import App
@@ -253,10 +253,17 @@ def process_session(
     decided = {}
     for start in range(0, len(todo), 2000):
         chunk = todo[start : start + 2000]
-        for a, d in zip(
+        for a, call in zip(
             chunk, classifier.classify([(a.title, a.text) for a in chunk]), strict=True
         ):
-            decided[a.id] = (d.section, d.score, d.reason, d.uncertain, d.runner_up, d.margin)
+            decided[a.id] = (
+                call.section,
+                call.score,
+                call.reason,
+                call.uncertain,
+                call.runner_up,
+                call.margin,
+            )
     report.classified = len(decided)
     clock.lap("classify")
 
@@ -318,7 +325,7 @@ def places_of(areas: set[str]) -> list[str]:
 
 
 def judge_stories(
-    articles: Sequence[Row[Any]], docs: list[Doc], params: DedupeParams, detached: set[int]
+    articles: Sequence[Any], docs: list[Doc], params: DedupeParams, detached: set[int]
 ) -> dict[tuple[int, int], Evidence]:
     """Story-level evidence over the whole store: blocking plus the MinHash-LSH pairs."""
     judge = StoryJudge(places_of({a.area for a in articles}))
@@ -360,11 +367,12 @@ class _Stopwatch:
         self.last = now
 
 
-def _effective_section(own: str, group_members: list[int], edits: dict) -> str:  # type: ignore[type-arg]
+def _effective_section(own: str, group_members: list[int], edits: dict[int, Any]) -> str:
     chosen = [edits[m] for m in group_members if m in edits and edits[m].section]
     if not chosen:
         return own
-    return max(chosen, key=lambda o: o.updated_at).section
+    section: str = max(chosen, key=lambda o: o.updated_at).section
+    return section
 
 
 def effective_area(
@@ -411,7 +419,7 @@ def candidates(
     if not reps:
         return []
     group_ids = [article.id for article, _ in reps]
-    member_rows = []
+    member_rows: list[Any] = []
     for start in range(0, len(group_ids), 900):
         chunk = group_ids[start : start + 900]
         member_rows += session.execute(

@@ -161,7 +161,8 @@ class DocumentFrequency:
 
     def weights(self, hashes: Short) -> npt.NDArray[np.float64]:
         df = self.counts[(hashes >> np.uint32(32 - _DF_BITS)).astype(np.intp)]
-        return np.maximum(np.log((self.common + 1.0) / (df + 0.5)), 0.0)
+        weights: npt.NDArray[np.float64] = np.maximum(np.log((self.common + 1.0) / (df + 0.5)), 0.0)
+        return weights
 
 
 def shingles(
@@ -175,8 +176,8 @@ def shingles(
 
 def build_story(
     article_id: int, title: str, text: str, places: Sequence[str], params: StoryParams
-) -> tuple[Story, Hashes]:
-    """The story and its full shingle set (for the document frequencies)."""
+) -> tuple[Story, Short]:
+    """The story and its shingle set, shortened (for the document frequencies)."""
     cleaned, content, hashes = shingles(title, text, params)
     lead = short(shingle_hashes(content[: params.lead_letters], params.shingle))
     headline, _, body = cleaned.partition("\n")
