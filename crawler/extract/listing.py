@@ -507,7 +507,7 @@ def auto_entries(root: _Element, base_url: str, tz: tzinfo, now: datetime) -> li
     return _unique(_drop_furniture(best))
 
 
-def _json_data(response: Response) -> Any | None:
+def json_data(response: Response) -> Any | None:
     """The body parsed as JSON (JSONP unwrapped), or None when it is not JSON."""
     body = response.body.strip().removeprefix(b"\xef\xbb\xbf")
     jsonp = re.match(rb"^[\w.$]+\s*\((.*)\)\s*;?\s*$", body, re.S)
@@ -561,7 +561,7 @@ def discover_entries(
     response: Response, source: Source, tz: tzinfo, now: datetime
 ) -> list[ListEntry]:
     """The article links of a list page (configured ``link_selector`` or automatic)."""
-    data = _json_data(response)
+    data = json_data(response)
     if data is not None:
         return json_entries(data, [], response.url, same_site, tz, now)
     root = _root(response)
@@ -649,14 +649,14 @@ def _stem_ext(url: str) -> tuple[str, str]:
 def find_data_urls(response: Response, entries: list[ListEntry]) -> list[str]:
     """Where a shell list page (fewer than ``MIN_LIST`` links) loads its list from."""
     root = None if len(entries) >= MIN_LIST else _root(response)
-    if root is None or _json_data(response) is not None:
+    if root is None or json_data(response) is not None:
         return []
     return data_urls(_scripts(root, with_urls=True), response.url, same_site)
 
 
 def find_next_pages(response: Response, source: Source | None = None) -> list[str]:
     """The next list page, if this page shows one (see the module docstring)."""
-    data = _json_data(response)
+    data = json_data(response)
     if data is not None:
         following = json_next_page(data, response.url)
         return [following] if following else []

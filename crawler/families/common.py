@@ -3,7 +3,6 @@ dates in list rows, JSON bodies and the usual ways a list names its next page.""
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -147,19 +146,6 @@ def page_count(html: str) -> int | None:
     """A total page count from an inline pager script (``countPage = 12`` and the like)."""
     match = _PAGE_COUNT.search(html)
     return int(match.group(1)) if match else None
-
-
-def json_body(response: Response) -> Any | None:
-    """The response parsed as JSON, or None when it is not JSON (e.g. an HTML page)."""
-    body = response.body.lstrip()
-    if body.startswith(b"\xef\xbb\xbf"):
-        body = body[3:]
-    if not body.startswith((b"{", b"[")):
-        return None
-    try:
-        return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
 
 
 def first_key(record: dict[str, Any], *keys: str) -> Any:

@@ -23,13 +23,12 @@ from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors
 from crawler.extract.dates import parse_datetime
-from crawler.extract.listing import ListEntry
+from crawler.extract.listing import ListEntry, json_data
 from crawler.families.base import Code, FamilyOptions, ListPage
 from crawler.families.common import (
     PatternListFamily,
     clean_title,
     first_key,
-    json_body,
     unique,
 )
 from crawler.families.trs import trs_next_page
@@ -84,7 +83,7 @@ class GkmlptFamily(PatternListFamily):
         yield Request(api_url(url, source), meta=dict(meta))
 
     def parse_list(self, response: Response, source: Source, tz: tzinfo, now: datetime) -> ListPage:
-        data = json_body(response)
+        data = json_data(response)
         if isinstance(data, dict) and "articles" in data:
             return self._parse_api(response.url, data, tz, now)
         return super().parse_list(response, source, tz, now)

@@ -23,10 +23,10 @@ from scrapy.http import JsonRequest, Response
 
 from crawler.extract.article import ArticleSelectors
 from crawler.extract.dates import parse_datetime
-from crawler.extract.listing import ListEntry
+from crawler.extract.listing import ListEntry, json_data
 from crawler.extract.urldates import date_in_url
 from crawler.families.base import Code, Family, FamilyOptions, ListPage
-from crawler.families.common import clean_title, first_key, json_body, unique
+from crawler.families.common import clean_title, first_key, unique
 from xinqu.config import Source
 
 API_PATH = "/zwgk-search-front/api/data/"
@@ -68,7 +68,7 @@ class PudongFamily(Family):
         yield request.replace(meta={**request.meta, **meta})
 
     def parse_list(self, response: Response, source: Source, tz: tzinfo, now: datetime) -> ListPage:
-        data = json_body(response)
+        data = json_data(response)
         if not isinstance(data, dict):
             return super().parse_list(response, source, tz, now)
         body = data.get("data") or {}
@@ -103,7 +103,7 @@ class PudongFamily(Family):
 
         Not a ``next_urls`` entry: a GET of the API URL is not the next page.
         """
-        data = json_body(response)
+        data = json_data(response)
         body = (data.get("data") or {}) if isinstance(data, dict) else {}
         number = self._page_number(response)
         if not page.entries or number >= int(body.get("totalPage") or 0):

@@ -25,14 +25,13 @@ from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors, ExtractedArticle
 from crawler.extract.dates import parse_datetime
-from crawler.extract.listing import ListEntry
+from crawler.extract.listing import ListEntry, json_data
 from crawler.extract.urldates import date_in_url
 from crawler.families.base import Family, FamilyOptions, ListPage
 from crawler.families.common import (
     clean_title,
     entries_by_pattern,
     first_key,
-    json_body,
     response_text,
     unique,
 )
@@ -62,7 +61,7 @@ class XinhuaFamily(Family):
         yield Request(urljoin(url, f"ds_{datasource}.json") if datasource else url, meta=dict(meta))
 
     def parse_list(self, response: Response, source: Source, tz: tzinfo, now: datetime) -> ListPage:
-        data = json_body(response)
+        data = json_data(response)
         if isinstance(data, dict):
             return ListPage(entries=self._json_entries(response.url, data, tz, now))
         if source.link_selector:
