@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from scrapy import exceptions as scrapy_errors
 from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet import error
+from twisted.internet import defer, error
 from twisted.python.failure import Failure
+
+from crawler.guards import RefusedResponse
 
 _REASONS: tuple[tuple[type[BaseException], str], ...] = (
     (scrapy_errors.DownloadConnectionRefusedError, "connection refused (site down?)"),
@@ -20,9 +22,21 @@ _REASONS: tuple[tuple[type[BaseException], str], ...] = (
 )
 
 
+_TOO_LARGE = "page larger than the size limit (crawl.max_page_mb); not read"
+
+
 def describe_failure(failure: Failure) -> str:
     if isinstance(failure.value, HttpError):
         return f"HTTP {failure.value.response.status}"
+    if isinstance(failure.value, RefusedResponse):
+        return str(failure.value)
+    if isinstance(failure.value, scrapy_errors.DownloadCancelledError | defer.CancelledError):
+        return _TOO_LARGE  # Scrapy cancels a download only for DOWNLOAD_MAXSIZE
+    if isinstance(failure.value, scrapy_errors.IgnoreRequest):
+        if "DOWNLOAD_MAXSIZE" in str(failure.value):
+            return _TOO_LARGE
+        if "max redirections" in str(failure.value).lower():
+            return "too many redirects (a redirect loop?)"
     for kind, text in _REASONS:
         if isinstance(failure.value, kind):
             return text

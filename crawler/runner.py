@@ -34,6 +34,8 @@ def scrapy_settings(app: App, run_id: int | None = None, verbose: int = 0) -> Se
             "DOWNLOAD_TIMEOUT": crawl.timeout_seconds,
             "RETRY_TIMES": crawl.retry_times,
             "RETRY_BACKOFF_BASE": crawl.retry_backoff_seconds,
+            "DOWNLOAD_MAXSIZE": int(crawl.max_page_mb * 2**20),
+            "DOWNLOAD_WARNSIZE": int(crawl.max_page_mb * 2**20 / 4),
             "XINQU_CONFIG": str(app.config.directory),
             "XINQU_DATABASE_URL": app.database_url,
             "XINQU_RUN_ID": run_id or 0,

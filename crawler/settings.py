@@ -38,7 +38,21 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # crawler/guards.py: off-site redirects refused before robots.txt (100) is asked;
+    # non-text answers after decompression (590), before meta refresh (580).
+    "crawler.guards.OffsiteRedirectGuard": 50,
+    "crawler.guards.BinaryPageGuard": 585,
+    # After decompression and the guard: response.text by the project's decoding rule.
+    "crawler.decoding.DetectedEncoding": 584,
 }
+
+# --- Hostile answers: no page may cost unbounded memory -----------------------
+# Scrapy cancels a download past DOWNLOAD_MAXSIZE and stops decompressing past it too
+# (a gzip bomb); `crawl.max_page_mb` in settings.yaml maps onto both.
+DOWNLOAD_MAXSIZE = 10 * 2**20
+# A site's own redirects (http → https, www., a moved path) take two or three hops.
+REDIRECT_MAX_TIMES = 5
+DOWNLOAD_WARNSIZE = DOWNLOAD_MAXSIZE // 4
 
 # --- Pipeline: normalise, then store ------------------------------------------
 # A callback yields one article or a list page's ~20 links; Scrapy starts this many

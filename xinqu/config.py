@@ -152,6 +152,13 @@ class CrawlSettings(_Strict):
         description="an article link failing for a passing reason (5xx, timeout) is tried "
         "in this many crawls, then skipped until --refresh",
     )
+    max_page_mb: float = Field(
+        10.0,
+        gt=0,
+        le=1024,
+        description="a page larger than this, after decompression, is not read (a gzip bomb "
+        "costs no memory); a warning is logged at a quarter of it",
+    )
     hang_timeout_seconds: float = Field(1800.0, gt=0)
     stop_grace_seconds: float = Field(
         10.0, gt=0, description="a stopped crawl gets this long to record its runs, then twice"

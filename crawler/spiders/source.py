@@ -155,6 +155,9 @@ class SourceSpider(scrapy.Spider):
                 callback=self.parse_article,
                 errback=self.on_error,
                 meta=self._meta(list_url=response.meta["list_url"], entry=entry, kind="article"),
+                # `known` already dedupes links; the filter would drop a redirect's target
+                # (a loop, or two links sent to one page) without a word.
+                dont_filter=True,
             )
         number = response.meta.get("page", 1)
         list_url = response.meta["list_url"]

@@ -141,6 +141,10 @@ def status(app: App, check: bool) -> None:
             f"{h.name:<16} {_when(h.last_run, app):<16} {state:<12} {h.last_new:>4} "
             f"{h.last_errors:>4} {h.consecutive_failures:>5} {days:>14}  {flags}"
         )
+    for h in healths:
+        if h.last_errors and h.last_error:
+            more = f" (and {h.last_errors - 1} more: see the log)" if h.last_errors > 1 else ""
+            click.echo(f"  {h.name}, last crawl: {h.last_error}{more}")
     click.echo("")
     for spec in desired_jobs(app.config).values():
         if (timestamp := stored.get(spec.id)) is not None:
