@@ -3,22 +3,86 @@
 Each command group lives in its own module here; this module owns the global
 options (--config, --data, -v) and turns every ``XinquError`` into one line on
 stderr with a non-zero exit status, never a traceback.
+
+Commands load lazily (click's "lazily loading subcommands" pattern): a command's
+module, and the store, the classifier or Scrapy it imports, is imported only when
+that command runs, so `xinqu --help` answers at once. ``COMMANDS`` below names each
+command's modules and its one-line help; `tests/test_cli_lazy.py` checks it against
+the commands themselves.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
 import click
 
-from xinqu.app import App
 from xinqu.errors import XinquError
-from xinqu.logs import setup_logging
+
+#: name → (one-line help, the modules under scheduler/cli/ that define it; the first
+#: holds the command in its ``COMMANDS``, the others add subcommands to it).
+COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "init": ("Write an editable copy of the shipped configuration into DIRECTORY.", ("init",)),
+    "crawl": ("Run the spiders now.", ("crawl",)),
+    "process": ("Dedupe and classify the stored articles (re-running is safe).", ("process",)),
+    "articles": (
+        "List stored articles with their section and area; fix sections, areas and groups.",
+        ("articles",),
+    ),
+    "digest": ("Build and send issues of the bulletin.", ("digest", "send")),
+    "extract": (
+        "What the article extractor makes of one page, followed over its continuation pages.",
+        ("extract",),
+    ),
+    "sources": ("List, check and add news sources.", ("sources", "source_new")),
+    "serve": ("Serve the unsubscribe / confirm links (put it behind web.base_url).", ("serve",)),
+    "subscribers": ("Add, remove, list and import the bulletin's readers.", ("subscribers",)),
+    "scheduler": (
+        "Long-running service on the configured schedule (stop with SIGTERM or Ctrl-C).",
+        ("service",),
+    ),
+    "status": (
+        "Sources' health, last runs, next jobs, the last issue and its deliveries, failed steps.",
+        ("service",),
+    ),
+    "run-once": (
+        "Crawl → process → build the issue → deliver it, once, reporting each step.",
+        ("service",),
+    ),
+    "demo": (
+        "The same cycle against the bundled fixture sites on 127.0.0.1 (offline).",
+        ("service",),
+    ),
+}
+
+
+def load_command(name: str) -> click.Command:
+    """Import the modules of command ``name`` and return it."""
+    first, *extra = (importlib.import_module(f"scheduler.cli.{m}") for m in COMMANDS[name][1])
+    del extra  # imported for the subcommands they attach
+    commands: list[click.Command] = first.COMMANDS
+    for command in commands:
+        if command.name == name:
+            return command
+    raise LookupError(f"scheduler.cli.{COMMANDS[name][1][0]} defines no command {name!r}")
 
 
 class XinquGroup(click.Group):
-    """Reports a user's mistake as one line instead of a traceback."""
+    """Loads commands when used; reports a user's mistake as one line, not a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return load_command(cmd_name) if cmd_name in COMMANDS else None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list from ``COMMANDS``, without importing any command."""
+        rows = [(name, help_line) for name, (help_line, _) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -52,44 +116,10 @@ class XinquGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, config_dir: Path | None, data_dir: Path, verbose: int) -> None:
     """xinqu-digest: the national new areas' bulletin, crawled, selected and mailed."""
+    from xinqu.app import App
+    from xinqu.logs import setup_logging
+
     app = App(config_dir=config_dir, data_dir=data_dir)
     ctx.obj = app
     ctx.call_on_close(app.close)
     setup_logging(app.log_dir, verbose=verbose)
-
-
-def _register() -> None:
-    from scheduler.cli import (
-        articles,
-        crawl,
-        digest,
-        extract,
-        init,
-        process,
-        send,
-        serve,
-        service,
-        source_new,
-        sources,
-        subscribers,
-    )
-
-    for module in (
-        init,
-        crawl,
-        process,
-        articles,
-        digest,
-        extract,
-        sources,
-        source_new,
-        send,
-        serve,
-        subscribers,
-        service,
-    ):
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register()
