@@ -42,8 +42,8 @@ DOWNLOADER_MIDDLEWARES = {
     # non-text answers after decompression (590), before meta refresh (580).
     "crawler.guards.OffsiteRedirectGuard": 50,
     "crawler.guards.BinaryPageGuard": 585,
-    # After decompression and the guard: response.text by the project's decoding rule.
-    "crawler.decoding.DetectedEncoding": 584,
+    # After decompression and the guard: response.text decoded and repaired as ours.
+    "crawler.pagebody.NormalisedBody": 584,
 }
 
 # --- Hostile answers: no page may cost unbounded memory -----------------------

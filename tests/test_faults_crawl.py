@@ -1,6 +1,7 @@
 """A hostile or broken site costs the crawl one failed link each, never more (issue 14).
 
-fx_hostile's list holds two good articles, a page moved within the site, and five
+fx_hostile's list holds two good articles, one with an ``<embed>`` left open before its
+last paragraphs, a page moved within the site, and five
 hostile answers added here as routes: a gzip bomb, a meta refresh and a 302 to
 another host, random bytes served as HTML, a redirect loop. Its `gbk/` list is GBK
 although header and page both say UTF-8. Each hostile link must end as a failed link
@@ -14,14 +15,20 @@ from __future__ import annotations
 import gzip
 import random
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from support import run_xinqu
 
+from crawler.extract.article import extract_article
+from crawler.extract.encoding import decode_html
+from crawler.extract.markup import close_void_elements
 from crawler.guards import looks_binary, site_of
 from xinqu.store import open_store
 from xinqu.store.articles import Article, FailedLink
 
 NEWS = "/news/202611/"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+SITES = Path(__file__).parent / "fixtures" / "sites"
 BOMB_MB = 64
 
 
@@ -30,16 +37,19 @@ def _bomb() -> bytes:
     return gzip.compress(b"\0" * (BOMB_MB * 2**20), compresslevel=9)
 
 
-def _stored(data: Path) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+def _stored(
+    data: Path,
+) -> tuple[dict[str, str], dict[str, tuple[str, str]], dict[str, str]]:
     store = open_store(f"sqlite:///{data / 'xinqu.db'}")
     try:
         with store.session() as session:
             articles = {row.url.rsplit("/", 1)[1]: row.title for row in session.query(Article)}
+            texts = {row.url.rsplit("/", 1)[1]: row.text for row in session.query(Article)}
             failed = {
                 row.url.rsplit("/", 1)[1]: (row.kind, row.last_error)
                 for row in session.query(FailedLink)
             }
-            return articles, failed
+            return articles, failed, texts
     finally:
         store.dispose()
 
@@ -99,11 +109,12 @@ def test_hostile_answers_are_refused_one_line_each_and_lose_nothing(
     run = run_xinqu(config, data, "crawl")
     assert "Traceback" not in run.stderr + run.stdout, run.stderr
 
-    articles, failed = _stored(data)
+    articles, failed, texts = _stored(data)
     assert articles == {
         "t20261124_4001.html": "敌意新区首批十家智能制造企业集中签约",
         "t20261120_4007.html": "敌意新区数字经济产业园二期项目开工建设",
         "t20261119_4008.html": "敌意新区营商环境改革二十条举措发布",
+        "t20261118_4009.html": "敌意新区新闻发布会视频实录",
         "t20261124_5001.html": "敌意新区通知公告采用国标编码的第一篇",
         "t20261123_5002.html": "敌意新区通知公告采用国标编码的第二篇",
     }
@@ -122,6 +133,7 @@ def test_hostile_answers_are_refused_one_line_each_and_lose_nothing(
         "t20261121_4006.html": ("transient", "too many redirects (a redirect loop?)"),
     }
     assert stranger.requests == []
+    assert texts["t20261118_4009.html"].endswith("全年为市场主体减负十亿元以上。")  # after <embed>
 
     status = run_xinqu(config, data, "status")
     reasons = {reason for _, reason in failed.values()}
@@ -143,3 +155,15 @@ def test_a_site_is_its_registered_domain():
     assert site_of("http://www.pudong.gov.cn/") != site_of("http://www.binhai.gov.cn/")
     assert site_of("http://127.0.0.1:8001/") == site_of("http://127.0.0.1:9/")
     assert site_of("http://127.0.0.1:8001/") != site_of("http://localhost:8001/")
+
+
+def test_an_open_embed_swallows_nothing():
+    page = (SITES / "fx_hostile/news/202611/t20261118_4009.html").read_bytes()
+    article = extract_article(
+        decode_html(page), "http://www.x.gov.cn/news/202611/t20261118_4009.html", tz=SHANGHAI
+    )
+    assert article.text.endswith("全年为市场主体减负十亿元以上。")
+    assert close_void_elements(b'<p>a</p><embed src="a>b"><p>b') == (
+        b'<p>a</p><embed src="a>b"></embed><p>b'
+    )
+    assert close_void_elements(b"<EMBED/>x<wbr>y") == b"<EMBED></EMBED>x<wbr></wbr>y"

@@ -17,6 +17,8 @@ import re
 
 from charset_normalizer import from_bytes
 
+from crawler.extract.markup import close_void_elements
+
 _META = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_\-:.]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_\-.]+)""")
 _SUPERSETS = {
@@ -94,7 +96,11 @@ def detect_encoding(body: bytes, header_charset: str | None = None) -> str:
 
 
 def decode_html(body: bytes, header_charset: str | None = None) -> str:
-    """Page bytes to text; never raises (undecodable bytes become U+FFFD)."""
+    """Page bytes to the text our parsers read; never raises (bad bytes become U+FFFD).
+
+    Void elements libxml2 does not know are closed first (:mod:`crawler.extract.markup`).
+    """
+    body = close_void_elements(body)
     codec = detect_encoding(body, header_charset)
     if codec == "utf-8" and body.startswith(codecs.BOM_UTF8):
         body = body[len(codecs.BOM_UTF8) :]
