@@ -3,9 +3,11 @@ custom ``genspider``.
 
 The list page is fetched the way the source's family fetches it (a JSON API by POST,
 a data source named by a shell page, …), two of its articles are fetched, and all
-are saved under ``tests/fixtures/sites/<name>/`` at their real paths. Beside them goes
-``expected.json`` (tests/source_expectations.py reads it), whose ``TODO`` values fail
-the tests until someone writes down what the pages show.
+are saved at their real paths in a fixture site (``<config>/fixtures/sites/<name>/``,
+or the project's ``tests/fixtures/sites/<name>/``). Beside them goes ``expected.json``
+(tests/source_expectations.py reads it), filled with what the family reads from the
+saved pages — the list's first entries, each article's title, date, source line and
+first words — so the editor checks values instead of typing them.
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ class Capture:
     pages: dict[Path, bytes] = field(default_factory=dict)
     list_entries: list[str] = field(default_factory=list)
     articles: list[str] = field(default_factory=list)
+    #: The list page's own URL and request, and the data page its entries came from.
+    list_request: Request | None = None
+    data_url: str | None = None
+    bodies: dict[str, bytes] = field(default_factory=dict)
     page_title: str = ""
     page_site: str = ""
 
@@ -85,6 +91,24 @@ def fixture_path(root: Path, url: str) -> Path:
     if path.endswith("/"):
         path += "index.html"
     return root / path.lstrip("/")
+
+
+_HTML_PATHS = (".html", ".htm", ".shtml", ".jhtml", ".php", ".asp", ".aspx", ".jsp", "/")
+
+
+def fixture_response(
+    url: str, body: bytes, request: Request | None = None, status: int = 200
+) -> Response:
+    """The response a saved fixture page gives: as Scrapy builds it from the bytes alone.
+
+    The fixture server and the expectation tests read pages this way, so the values
+    :func:`render_expectation` writes are the ones the tests will read.
+    """
+    request = request or Request(url)
+    path = urlsplit(url).path or "/"
+    if path.endswith(_HTML_PATHS) and not body.lstrip().startswith(b"<?xml"):
+        return HtmlResponse(url=url, body=body, request=request, status=status)
+    return TextResponse(url=url, body=body, encoding="utf-8", request=request, status=status)
 
 
 def fetch(request: Request, *, user_agent: str, timeout: float) -> Response:
@@ -124,11 +148,21 @@ def fetch(request: Request, *, user_agent: str, timeout: float) -> Response:
     return response
 
 
+#: A new area named in a site's name: 秦岭新区官网 → 秦岭新区 (not 国家级新区, 各新区).
+_NAMED_AREA = re.compile(r"([\u4e00-\u9fff]{2,6}?新区)")
+_NOT_AN_AREA = ("国家级新区", "各新区", "全国新区", "新区")
+
+
 def guess_area(*texts: str) -> str | None:
+    """The new area the first of ``texts`` to name one names: one of the 19, or a 某某新区."""
     for text in texts:
         for area in AREAS:
             if area in text or area.removesuffix("新区") in text:
                 return area
+        for match in _NAMED_AREA.finditer(text):
+            name = match.group(1).removeprefix("国家级")
+            if name not in _NOT_AN_AREA and not name.startswith(("各", "全国")):
+                return name
     return None
 
 
@@ -162,18 +196,21 @@ class Capturer:
     def _save(self, url: str, response: Response, capture: Capture) -> None:
         """Kept at the path the page was asked for (a redirect's target may differ)."""
         capture.pages[fixture_path(self.root, url)] = response.body
+        capture.bodies[url] = response.body
 
     def capture(self, tz: tzinfo, now: datetime) -> Capture:
         capture = Capture(source=self.source)
         list_url = self.source.urls[0]
         request = next(iter(self.family.list_requests(self.source, list_url)))
         response = self._get(request)
+        capture.list_request = request
         capture.page_site, capture.page_title = page_names(response)
         self._save(request.url, response, capture)
         page: ListPage = self.family.parse_list(response, self.source, tz, now)
         for data_url in page.data_urls[:1]:
             data = self._get(Request(data_url))
             self._save(data_url, data, capture)
+            capture.data_url = data_url
             page = self.family.parse_list(data, self.source, tz, now)
         if not page.entries:
             raise CaptureError(
@@ -188,35 +225,66 @@ class Capturer:
         return capture
 
 
-#: What an expectation holds until someone fills it in (tests/source_expectations.py).
-TODO = "TODO: fill in from the page"
 #: The expectation file beside a fixture site's pages.
 EXPECTATION = "expected.json"
 #: How many of the list's first entries the expectation pins.
 ENTRIES_TO_PIN = 3
 
 
-def render_expectation(capture: Capture, *, captured: datetime, config_dir: Path) -> str:
-    """The source's ``expected.json``: its first list entries and its articles' fields, all TODO.
+def _entries(page: ListPage) -> list[list[str | None]]:
+    return [
+        [e.url, e.title, e.published_at.isoformat() if e.published_at else None]
+        for e in page.entries[:ENTRIES_TO_PIN]
+    ]
+
+
+def render_expectation(
+    capture: Capture, *, captured: datetime, config_dir: Path, tz: tzinfo
+) -> str:
+    """The source's ``expected.json``, filled with what its family reads from the saved pages.
 
     ``first_entries`` are ``[url, title, published_at]`` (ISO 8601 with offset, or null);
-    ``text_start`` is the first 30 characters of an article's text.
+    ``text_start`` is the first 30 characters of an article's text. The values are
+    read from the fixture bytes exactly as the expectation tests read them, so they
+    pass at once; the note asks the editor to compare them with the pages.
     """
     source = capture.source
+    family = get_family(source.family)
+    now = captured.astimezone(tz)
+
+    def parsed(url: str, request: Request | None = None) -> ListPage:
+        response = fixture_response(url, capture.bodies[url], request)
+        return family.parse_list(response, source, tz, now)
+
     expectation: dict[str, object] = {
         "captured": captured.isoformat(),
         "note": f"{source.site_name} ({source.area}), family {source.family or 'generic'}: "
-        f"from `xinqu sources new` on {captured.date().isoformat()}; replace every TODO "
-        "with what the fixture pages show.",
+        f"from `xinqu sources new` on {captured.date().isoformat()}, every value read "
+        "from the saved pages by the crawler; compare each with what the page shows and "
+        "correct any that differ (the tests then check the crawler reads it so).",
     }
     if config_dir.resolve() != SHIPPED_CONFIG_DIR.resolve():
         expectation["config_dir"] = str(config_dir.resolve())
-    expectation["lists"] = [
-        {
-            "url": source.urls[0],
-            "first_entries": [[url, TODO, TODO] for url in capture.list_entries[:ENTRIES_TO_PIN]],
+    request = capture.list_request or Request(source.urls[0])
+    listed = parsed(request.url, request)
+    first: dict[str, object] = {"url": source.urls[0]}
+    if capture.data_url is not None:
+        first["data_urls"] = listed.data_urls
+        expectation["lists"] = [first]
+        expectation["pages"] = [
+            {"url": capture.data_url, "first_entries": _entries(parsed(capture.data_url))}
+        ]
+    else:
+        first["first_entries"] = _entries(listed)
+        expectation["lists"] = [first]
+    articles: dict[str, dict[str, str | None]] = {}
+    for url in capture.articles:
+        article = family.parse_article(fixture_response(url, capture.bodies[url]), source, tz, now)
+        articles[url] = {
+            "title": article.title,
+            "published_at": article.published_at.isoformat() if article.published_at else None,
+            "source_line": article.source_line,
+            "text_start": article.text[:30],
         }
-    ]
-    fields = dict.fromkeys(("title", "published_at", "source_line", "text_start"), TODO)
-    expectation["articles"] = {url: fields for url in capture.articles}
+    expectation["articles"] = articles
     return json.dumps(expectation, ensure_ascii=False, indent=2) + "\n"

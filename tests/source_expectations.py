@@ -15,7 +15,8 @@ value in it is one check (tests/test_sources_expected.py runs them all):
 
 ``captured`` is "now" for the parse (the capture date); ``config_dir`` names the
 configuration holding the source when it is not the shipped one. A value left as
-``TODO`` (what `xinqu sources new` writes) fails until it is filled in.
+``TODO`` fails until it is filled in (`xinqu sources new` writes the values the
+crawler read from the saved pages, for the editor to compare with the pages).
 """
 
 from __future__ import annotations

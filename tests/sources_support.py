@@ -11,39 +11,30 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from scrapy import Request
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http import Response
 
 from crawler.extract.article import ExtractedArticle
 from crawler.families import Family, ListPage, get_family
+from crawler.genspider import fixture_path, fixture_response
 from xinqu.config import SHIPPED_CONFIG_DIR, Source, load_config
 
 SITES = Path(__file__).parent / "fixtures" / "sites"
 TZ = ZoneInfo("Asia/Shanghai")
-_HTML = (".html", ".htm", ".shtml", ".jsp", "/")
 
 
 def fixture_file(root: Path, url: str) -> Path:
     """The file a real URL maps to: same path; a folder URL means its index.html."""
-    path = urlsplit(url).path
-    if not path or path.endswith("/"):
-        path += "index.html"
-    return root / path.lstrip("/")
+    return fixture_path(root, url)
 
 
 def file_response(
     root: Path, url: str, request: Request | None = None, status: int = 200
 ) -> Response:
     """A response for ``url`` with the body of its fixture file, as Scrapy would build it."""
-    body = fixture_file(root, url).read_bytes()
-    request = request or Request(url)
-    path = urlsplit(url).path
-    if path.endswith(_HTML) and not body.lstrip().startswith(b"<?xml"):
-        return HtmlResponse(url=url, body=body, request=request, status=status)
-    return TextResponse(url=url, body=body, encoding="utf-8", request=request, status=status)
+    return fixture_response(url, fixture_file(root, url).read_bytes(), request, status)
 
 
 @dataclass(eq=False)

@@ -1,6 +1,7 @@
 """`xinqu sources new NAME URL` against a fixture site on 127.0.0.1: it captures the list
-and two articles at their real paths, adds the entry and writes the source's expectation,
-whose checks fail until its expected values are filled in (and pass once they are)."""
+and two articles at their real paths, adds the entry and writes the source's expectation
+filled with what the crawler read — the values an editor would have typed (guian's known
+ones), so its checks pass at once — into the config folder, or the checkout's tests/."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from source_expectations import FILE, checks_of
 from support import SITES, run_xinqu
 
+from crawler.genspider import guess_area
 from xinqu.config import load_config
 
 ANTIBOT = Path(__file__).parent / "fixtures" / "antibot"
@@ -57,7 +59,7 @@ def fill_in(expectation: dict, local: str) -> dict:
     return expectation
 
 
-def test_sources_new_captures_a_site_and_writes_a_failing_expectation(
+def test_sources_new_captures_a_site_and_writes_the_values_it_read(
     site_server, make_config, frozen_now, tmp_path
 ):
     site = site_server("guian")
@@ -67,7 +69,7 @@ def test_sources_new_captures_a_site_and_writes_a_failing_expectation(
     url = site.url(LIST_PATH)
     result = run_xinqu(
         config, tmp_path / "data", "sources", "new", "guian2", url, "--family", "trs",
-        "--tests-dir", str(tests_dir),
+        "--into-repo", "--tests-dir", str(tests_dir),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
 
@@ -85,12 +87,58 @@ def test_sources_new_captures_a_site_and_writes_a_failing_expectation(
         if path != FILE:
             assert (root / path).read_bytes() == (SITES / "guian" / path).read_bytes()
 
-    assert failures(root) == (9, 0)
+    assert failures(root) == (0, 9)
     expectation = json.loads((root / FILE).read_text("utf-8"))
     assert expectation["config_dir"] == str(config.resolve())
-    filled = fill_in(expectation, site.url().rstrip("/"))
-    (root / FILE).write_text(json.dumps(filled, ensure_ascii=False, indent=2), "utf-8")
+    typed = fill_in(json.loads(json.dumps(expectation)), site.url().rstrip("/"))
+    assert expectation["lists"] == typed["lists"]
+    assert expectation["articles"] == typed["articles"]
+
+    # An editor's correction is checked like any expectation: a wrong value fails.
+    first = next(iter(expectation["articles"].values()))
+    first["title"] = first["title"] + "（改）"
+    (root / FILE).write_text(json.dumps(expectation, ensure_ascii=False, indent=2), "utf-8")
+    assert failures(root) == (1, 8)
+
+
+def test_sources_new_writes_into_the_config_folder_and_guesses_a_new_area(
+    site_server, make_config, frozen_now, tmp_path
+):
+    site = site_server("guian")
+    config = shipped_style_config(make_config)
+    url = site.url(LIST_PATH)
+    result = run_xinqu(
+        config, tmp_path / "data", "sources", "new", "qinling", url, "--family", "trs",
+        "--site-name", "秦岭新区官网",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    source = load_config(config).source("qinling")
+    assert (source.area, source.site_name) == ("秦岭新区", "秦岭新区官网")
+    root = config / "fixtures" / "sites" / "qinling"
+    assert (root / LIST_PATH).read_bytes() == (SITES / "guian" / LIST_PATH).read_bytes()
     assert failures(root) == (0, 9)
+    assert not (tmp_path / "tests").exists()
+
+
+def test_sources_new_does_not_write_the_checkouts_config_without_into_repo(
+    site_server, tmp_path, frozen_now
+):
+    site = site_server("guian")
+    shipped = Path(__file__).resolve().parents[1] / "config"
+    before = (shipped / "sources.yaml").read_bytes()
+    result = run_xinqu(
+        shipped, tmp_path / "data", "sources", "new", "x", site.url(LIST_PATH), "--family", "trs"
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"xinqu: {shipped} is the project's shipped configuration")
+    assert (shipped / "sources.yaml").read_bytes() == before
+
+
+def test_guessing_an_area_from_a_sites_name():
+    assert guess_area("秦岭新区官网") == "秦岭新区"
+    assert guess_area("贵安新区管委会") == "贵安新区"
+    assert guess_area("国家级新区发展研究") is None
+    assert guess_area("上海市人民政府") is None
 
 
 def test_sources_new_reports_a_blocked_site_and_writes_nothing(
@@ -105,7 +153,7 @@ def test_sources_new_reports_a_blocked_site_and_writes_nothing(
     tests_dir.mkdir()
     result = run_xinqu(
         config, tmp_path / "data", "sources", "new", "pd", site.url("index.html"),
-        "--area", "浦东新区", "--tests-dir", str(tests_dir),
+        "--area", "浦东新区", "--into-repo", "--tests-dir", str(tests_dir),
     )  # fmt: skip
     assert result.returncode == 2
     assert result.stderr.strip() == (

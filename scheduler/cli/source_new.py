@@ -2,8 +2,11 @@
 
 Adding a site is three things and no code: the source entry in sources.yaml, the
 fixture site (list page and two articles, saved from the live site), and its
-tests/fixtures/sites/NAME/expected.json, which fails the tests until someone fills
-in what the pages show.
+``expected.json``, filled with what the crawler read from those pages for the editor
+to confirm. The fixture goes beside the configuration that got the entry
+(``<config>/fixtures/sites/NAME/``); with ``--into-repo``, into the project's
+``tests/fixtures/sites/NAME/``, where the parametrised expectation test runs it and
+the shipped-sources contract asks for it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import click
 from scheduler.cli.sources import add_source, sources
 from xinqu.app import App
 from xinqu.clock import now as clock_now
-from xinqu.config import Source
+from xinqu.config import SHIPPED_CONFIG_DIR, Source
 from xinqu.errors import ConfigError
 
 
@@ -32,11 +35,17 @@ def _user_agent(app: App) -> str:
 @click.option("--site-name", help="Attribution, e.g. 浦东新区官网 (default: the page's SiteName).")
 @click.option("--family", help="CMS family (crawler/families), e.g. trs, hanweb; default generic.")
 @click.option(
+    "--into-repo",
+    is_flag=True,
+    help="Write the fixture into the project checkout's tests/fixtures/sites/NAME/ "
+    "(for a source shipped with the project); default: the config folder's fixtures/.",
+)
+@click.option(
     "--tests-dir",
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("tests"),
     show_default=True,
-    help="The project's tests folder; fixtures go to its fixtures/sites/NAME/.",
+    help="With --into-repo: the checkout's tests folder.",
 )
 @click.pass_context
 def new_source(
@@ -46,6 +55,7 @@ def new_source(
     area: str | None,
     site_name: str | None,
     family: str | None,
+    into_repo: bool,
     tests_dir: Path,
 ) -> None:
     """Capture URL's list page and two articles as fixtures, write their expectation, add NAME."""
@@ -56,9 +66,20 @@ def new_source(
     config_dir = app.editable_config_dir
     if any(s.name == name for s in app.config.sources):
         raise ConfigError(f"{config_dir / 'sources.yaml'}: source {name!r} exists")
-    if not tests_dir.is_dir():
-        raise ConfigError(f"{tests_dir}: tests folder not found (run from the project checkout)")
-    expectation = tests_dir / "fixtures" / "sites" / name / EXPECTATION
+    if into_repo:
+        if not tests_dir.is_dir():
+            raise ConfigError(
+                f"{tests_dir}: tests folder not found (--into-repo runs in the project checkout)"
+            )
+        sites_dir = tests_dir / "fixtures" / "sites"
+    elif config_dir.resolve() == SHIPPED_CONFIG_DIR.resolve():
+        raise ConfigError(
+            f"{config_dir} is the project's shipped configuration: add --into-repo so the "
+            "fixture goes to tests/fixtures/sites/ where the shipped-sources test looks"
+        )
+    else:
+        sites_dir = config_dir / "fixtures" / "sites"
+    expectation = sites_dir / name / EXPECTATION
     if expectation.exists():
         raise ConfigError(f"{expectation}: already exists")
     get_family(family)
@@ -70,7 +91,7 @@ def new_source(
 
     capturer = Capturer(
         source,
-        tests_dir / "fixtures" / "sites",
+        sites_dir,
         user_agent=_user_agent(app),
         timeout=app.config.settings.crawl.timeout_seconds,
     )
@@ -92,9 +113,13 @@ def new_source(
     for path in capture.write():
         click.echo(f"captured {path}")
     expectation.write_text(
-        render_expectation(capture, captured=captured, config_dir=config_dir), "utf-8"
+        render_expectation(capture, captured=captured, config_dir=config_dir, tz=app.tz),
+        "utf-8",
     )
-    click.echo(f"wrote {expectation} (the tests fail until its TODO values are filled in)")
+    click.echo(
+        f"wrote {expectation}: the values the crawler read from the saved pages; "
+        "compare them with the pages and correct any that differ"
+    )
 
 
 COMMANDS: list[click.Command] = []
