@@ -6,8 +6,8 @@ script, or the whole list URL answering JSON (``{"total": 12, "data": [...]}``).
 Any array of objects with a title-like and a link-like key is a candidate; the
 largest such array whose links stay on the site is the list. A shell page whose
 script loads its list from an API (``$.ajax({url: …})``, ``….json``) names that URL
-(:func:`data_urls`); an API's next page is its page parameter plus one, while its
-page count or row total says there is one (:func:`json_next_page`).
+(:func:`data_urls`); an API's next page is its next page is
+:mod:`crawler.extract.pagination`'s to decide.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 from crawler.extract.dates import parse_datetime
 from crawler.extract.entries import ListEntry
+from crawler.extract.pagination import PAGE_PARAMS
 
 TITLE_KEYS = ("title", "name", "headline", "doctitle", "docTitle", "bt", "subject", "topic")
 URL_KEYS = (
@@ -172,12 +173,8 @@ _DATA_CALL = re.compile(
     re.I,
 )
 _NOT_DATA = re.compile(r"\.(?:js|css|html?|shtml|png|jpe?g|gif|svg)(?:\?|$)", re.I)
-PAGE_KEYS = ("page", "pageno", "pagenum", "pageindex", "curpage", "currpage", "current", "pn", "p")
-_TOTAL_PAGES = ("totalPage", "totalPages", "pageCount", "pages", "total_page", "totalpage")
-_TOTAL_ROWS = ("total", "totalCount", "totalRecord", "recordCount", "count", "totalElements")
-_PAGE_SIZE = ("pageSize", "size", "rows", "limit", "perPage", "per_page", "page_size")
 MAX_DATA_URLS = 2
-_PAGE_TEMPLATE = re.compile(rf"[?&](?:{'|'.join(PAGE_KEYS)})=$", re.I)
+_PAGE_TEMPLATE = re.compile(rf"[?&](?:{'|'.join(PAGE_PARAMS)})=$", re.I)
 
 
 def data_urls(scripts: list[str], base_url: str, same_site: Any) -> list[str]:
@@ -196,44 +193,3 @@ def data_urls(scripts: list[str], base_url: str, same_site: Any) -> list[str]:
             if web and same_site(url, base_url) and url not in found:
                 found.append(url)
     return found[:MAX_DATA_URLS]
-
-
-def _number(data: Any, keys: tuple[str, ...]) -> int | None:
-    """The first integer under one of ``keys`` anywhere in ``data`` (breadth first)."""
-    queue = [data]
-    while queue:
-        value = queue.pop(0)
-        if isinstance(value, dict):
-            lowered = {str(k).lower(): v for k, v in value.items()}
-            for key in keys:
-                number = lowered.get(key.lower())
-                if isinstance(number, int | str) and str(number).isdigit():
-                    return int(number)
-            queue.extend(v for v in value.values() if isinstance(v, dict))
-    return None
-
-
-def json_next_page(data: Any, url: str) -> str | None:
-    """The next page of a JSON list API: the URL's page parameter plus one, while the
-    response's page count (or row total and page size) says there is one."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    for i, (key, value) in enumerate(query):
-        if key.lower() in PAGE_KEYS and value.isdigit():
-            current = int(value)
-            pages = _number(data, _TOTAL_PAGES)
-            if pages is None and (rows := _number(data, _TOTAL_ROWS)) is not None:
-                size = _number(data, _PAGE_SIZE) or next(
-                    (int(v) for k, v in query if k.lower() in _lower(_PAGE_SIZE) and v.isdigit()),
-                    None,
-                )
-                pages = -(-rows // size) if size else None
-            if pages is not None and current + (0 if current >= 1 else 1) >= pages:
-                return None
-            query[i] = (key, str(current + 1))
-            return urlunsplit(parts._replace(query=urlencode(query)))
-    return None
-
-
-def _lower(keys: tuple[str, ...]) -> set[str]:
-    return {k.lower() for k in keys}

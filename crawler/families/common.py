@@ -16,15 +16,12 @@ from scrapy.http import Response
 from crawler.extract.dates import parse_datetime
 from crawler.extract.encoding import decode_html
 from crawler.extract.listing import ListEntry
+from crawler.extract.pagination import COUNT_PAGE, PAGE_TOTAL, labelled_next
 from crawler.extract.soup import attr
 from crawler.extract.urldates import date_in_url
 from crawler.families.base import Family, ListPage
 from xinqu.config import Source
 
-_NEXT_TEXT = re.compile(r"^\s*(下一页|下页|next)\s*[>›»]*\s*$", re.I)
-_PAGE_COUNT = re.compile(
-    r"(?:countPage|pageCount|totalPage|totalPages|page_count)\s*[=:]\s*['\"]?(\d+)", re.I
-)
 _JS_URL = re.compile(r"""window\.open\(\s*['"]([^'"]+)['"]""")
 _NOISE = re.compile(r"hot|rank|recommend|tuijian|paihang|side|nav|footer|friend", re.I)
 
@@ -133,18 +130,17 @@ def unique(entries: Iterable[ListEntry]) -> list[ListEntry]:
 
 
 def next_link(soup: BeautifulSoup, base_url: str) -> str | None:
-    """The href of a 下一页 link, when it is a real URL (not javascript:)."""
-    for anchor in soup.find_all("a", href=True):
-        if _NEXT_TEXT.match(anchor.get_text(" ", strip=True)):
-            href = attr(anchor, "href").strip()
-            if href and not href.startswith(("javascript:", "#")):
-                return urljoin(base_url, href)
-    return None
+    """The href of a 下一页 link (the pagination module's rule), when it is a real URL."""
+    links = (
+        (a.get_text(" ", strip=True), attr(a, "title"), attr(a, "href"))
+        for a in soup.find_all("a", href=True)
+    )
+    return labelled_next(links, base_url)
 
 
 def page_count(html: str) -> int | None:
     """A total page count from an inline pager script (``countPage = 12`` and the like)."""
-    match = _PAGE_COUNT.search(html)
+    match = COUNT_PAGE.search(html) or PAGE_TOTAL.search(html)
     return int(match.group(1)) if match else None
 
 
