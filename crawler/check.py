@@ -120,15 +120,15 @@ class CheckSpider(scrapy.Spider):
         page = self.family.parse_list(response, self.source, self.tz, self.now)
         check.entries = [*check.entries, *page.entries]
         check.next_urls = check.next_urls or page.next_urls
-        if page.data_urls and not response.meta.get("data"):
-            check.data_urls = page.data_urls
-            for url in page.data_urls:
-                yield Request(
-                    url,
+        loads = self.family.data_requests(page)
+        if loads and not response.meta.get("data"):
+            check.data_urls = [*page.data_urls, *(post.describe() for post in page.data_posts)]
+            for request in loads:
+                yield request.replace(
                     callback=self.parse_list,
                     errback=self.on_error,
                     dont_filter=True,
-                    meta=self._meta(check=check, data=True),
+                    meta=self._meta(**request.meta, check=check, data=True),
                 )
             if not page.entries:
                 return

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin
@@ -192,4 +193,76 @@ def data_urls(scripts: list[str], base_url: str, same_site: Any) -> list[str]:
             web = url.startswith(("http://", "https://"))
             if web and same_site(url, base_url) and url not in found:
                 found.append(url)
+    return found[:MAX_DATA_URLS]
+
+
+@dataclass(frozen=True)
+class DataPost:
+    """A list API a page's script POSTs to (``$.ajax({type: "POST", data: {…}})``,
+    ``$.post(url, {…})``): the URL, its form (a page field at 1), and whether the form
+    goes as a JSON body (``data: JSON.stringify({…})``)."""
+
+    url: str
+    form: dict[str, str] = field(default_factory=dict)
+    as_json: bool = False
+
+    def describe(self) -> str:
+        fields = "&".join(f"{k}={v}" for k, v in self.form.items())
+        return f"POST {self.url} {'json ' if self.as_json else ''}{fields}".strip()
+
+
+_AJAX = re.compile(r"(?:\$|jQuery)\.ajax\(\s*\{", re.I)
+_POST_CALL = re.compile(
+    r"(?:\$|jQuery)\.post\(\s*['\"](?P<url>[^'\"\s]+)['\"]\s*,\s*(?P<json>JSON\.stringify\(\s*)?"
+    r"\{(?P<data>[^{}]*)\}",
+    re.I,
+)
+_POST_TYPE = re.compile(r"\b(?:type|method)\s*:\s*['\"]post['\"]", re.I)
+_AJAX_URL = re.compile(r"\burl\s*:\s*['\"](?P<url>[^'\"\s]+)['\"]\s*[,}\n]")
+_AJAX_DATA = re.compile(r"\bdata\s*:\s*(?P<json>JSON\.stringify\(\s*)?\{(?P<data>[^{}]*)\}")
+_FORM_PAIR = re.compile(
+    r"['\"]?(?P<key>[\w.]+)['\"]?\s*:\s*(?:'(?P<s>[^']*)'|\"(?P<d>[^\"]*)\"|(?P<n>-?\d+)\b|(?P<v>[A-Za-z_$][\w.$]*))"
+)
+#: How far after ``$.ajax({`` its options are read.
+_AJAX_SPAN = 800
+
+
+def _form(data: str, script: str) -> dict[str, str] | None:
+    """The fields of a script's object literal; a variable is read from its ``var``
+    (a page field named by a variable starts at 1); None when a value is unknown."""
+    form: dict[str, str] = {}
+    for pair in _FORM_PAIR.finditer(data):
+        key, variable = pair["key"], pair["v"]
+        if variable is None:
+            form[key] = next(v for v in (pair["s"], pair["d"], pair["n"]) if v is not None)
+        elif key.lower() in PAGE_PARAMS:
+            form[key] = "1"
+        else:
+            found = re.search(
+                rf"\b(?:var|let|const)\s+{re.escape(variable)}\s*=\s*['\"]?([\w-]+)['\"]?", script
+            )
+            if found is None:
+                return None
+            form[key] = found.group(1)
+    return form
+
+
+def data_posts(scripts: list[str], base_url: str, same_site: Any) -> list[DataPost]:
+    """Same-site list APIs a page's inline scripts POST to (see :class:`DataPost`)."""
+    found: list[DataPost] = []
+    for script in scripts:
+        calls = [(m["url"], m["json"], m["data"]) for m in _POST_CALL.finditer(script)]
+        for start in _AJAX.finditer(script):
+            options = script[start.end() : start.end() + _AJAX_SPAN]
+            url, data = _AJAX_URL.search(options), _AJAX_DATA.search(options)
+            if _POST_TYPE.search(options) and url and data:
+                calls.append((url["url"], data["json"], data["data"]))
+        for link, as_json, fields in calls:
+            form = _form(fields, script)
+            url = urljoin(base_url, link)
+            if form is None or not url.startswith(("http://", "https://")):
+                continue
+            post = DataPost(url, form, bool(as_json))
+            if same_site(url, base_url) and post not in found:
+                found.append(post)
     return found[:MAX_DATA_URLS]

@@ -34,7 +34,7 @@ from lxml.etree import _Element
 from scrapy.http import Response, TextResponse
 
 from crawler.extract.entries import ListEntry
-from crawler.extract.jsonlist import data_urls, json_entries
+from crawler.extract.jsonlist import DataPost, data_posts, data_urls, json_entries
 from crawler.extract.pagination import json_next_page, next_list_page
 from crawler.extract.rowdate import is_prose, row_date
 from xinqu.config import Source
@@ -43,6 +43,7 @@ __all__ = [
     "ListEntry",
     "discover_entries",
     "entries_from_html",
+    "find_data_posts",
     "find_data_urls",
     "find_next_pages",
     "next_pages",
@@ -564,11 +565,21 @@ def entries_from_html(
 
 
 def find_data_urls(response: Response, entries: list[ListEntry]) -> list[str]:
-    """Where a shell list page (fewer than ``MIN_LIST`` links) loads its list from."""
+    """Where a shell list page (fewer than ``MIN_LIST`` links) loads its list from by GET."""
     root = None if len(entries) >= MIN_LIST else _root(response)
     if root is None or json_data(response) is not None:
         return []
-    return data_urls(_scripts(root, with_urls=True), response.url, same_site)
+    scripts = _scripts(root, with_urls=True)
+    posted = {post.url for post in data_posts(scripts, response.url, same_site)}
+    return [u for u in data_urls(scripts, response.url, same_site) if u not in posted]
+
+
+def find_data_posts(response: Response, entries: list[ListEntry]) -> list[DataPost]:
+    """The list APIs a shell list page POSTs to for its rows (JSON or an HTML fragment)."""
+    root = None if len(entries) >= MIN_LIST else _root(response)
+    if root is None or json_data(response) is not None:
+        return []
+    return data_posts(_scripts(root, with_urls=True), response.url, same_site)
 
 
 def find_next_pages(response: Response, source: Source | None = None) -> list[str]:

@@ -6,15 +6,19 @@ continuation page of an article, and which links are never pagination.
 
 **The next page of a list**, evidence most trusted first:
 
-1. a link labelled 下一页 (下页, 后一页, next, ›, », >>) or titled 下一页, or one a
-   script writes (``document.write('<a href="index_1.html">下一页</a>')``);
+1. a link labelled 下一页 (下页, 后一页, next, ›, », >>) or titled 下一页, one that
+   calls a page function (``javascript:goPage(2)``, resolved through the URL that
+   function builds: ``"list.jsp?catId=12&cp=" + n``), or one a script writes
+   (``document.write('<a href="index_1.html">下一页</a>')``);
 2. a pager script that names the total and the current page, which also says when
    there is no next page: TRS ``createPageHTML(total, current, "index", "html")``
    (second page ``index_1.html``) and its ``createPageHTML('page_div', total,
    current, 'list', 'shtml')`` variant (pages counted from 1); ``countPage`` /
    ``currentPage``; Hanweb's jpage ``totalRecord`` / ``perPage``; laypage's
    ``count`` / ``limit`` / ``curr``; ``_pageCount`` / ``_pageIndex`` and the
-   other ``pageCount``/``totalPage`` + ``curPage``/``pageNo`` pairs;
+   other ``pageCount``/``totalPage`` + ``curPage``/``pageNo`` pairs (the next page by
+   the URL's page parameter, the one the script pages by — ``"?pageNo=" + n`` — or
+   the file the script names, ``'index_' + i + '.html'``);
 3. numbered pager links that differ from this page's URL only by a page number
    (``index_1.html``, ``list_3_2.html``, ``12_2.html``, ``?page=2``,
    ``column-index-2.shtml``).
@@ -101,6 +105,14 @@ ROW_CURRENT = re.compile(r"(?<![\w$])(?:curr|currentPage|pageNo|pageIndex)\s*[=:
 PAGER_SCRIPT = re.compile(r"jpage\s*\(|laypage|totalRecord", re.I)
 #: The page parameter a script pages by: ``location.href = "?pageNo=" + n``.
 SCRIPT_PARAM = re.compile(rf"['\"][^'\"]*[?&]({'|'.join(PAGE_PARAMS)})=['\"]\s*\+", re.I)
+#: A pager script's page-file template: ``'index_' + i + '.html'``.
+SCRIPT_TEMPLATE = re.compile(
+    r"['\"]([^'\"\s]*?(?:index|list|page)[^'\"\s]*?_)['\"]\s*\+\s*[\w.]+"
+    r"(?:\s*\+\s*['\"]([^'\"\s]*)['\"])?",
+    re.I,
+)
+#: A 下一页 link that calls a page function: ``javascript:goPage(2)``.
+JS_CALL = re.compile(r"^\s*(?:javascript:\s*)?([\w.$]+)\(\s*['\"]?(\d{1,4})['\"]?\s*\)")
 SCRIPTED_NEXT = re.compile(
     r"<a\b[^>]*?href=\\?['\"]([^'\"\\]+)\\?['\"][^>]*>\s*(?:下一页|下页|&gt;|>)\s*</a>", re.I
 )
@@ -299,15 +311,51 @@ def _counted(
     following = current + 1 if current >= 1 else 2
     param = _script_param(text)
     target = _with_page(url, following, param)
+    if target is None and (template := SCRIPT_TEMPLATE.search(text)):
+        target = urljoin(url, f"{template.group(1)}{following}{template.group(2) or ''}")
     if target is None:
         stem, ext = stem_ext(url)
         target = urljoin(url, f"{stem}_{following - 1 if current == 0 else following}.{ext}")
     return True, target
 
 
+def _function_url(text: str, name: str, number: str, url: str) -> str | None:
+    """The URL the page function ``name`` (``function goPage(n) {…}``) builds for
+    ``number``: the string its body joins to its argument."""
+    short = re.escape(name.rsplit(".", 1)[-1])
+    header = re.search(
+        rf"(?:function\s+{short}|\b{short}\s*[:=]\s*function)\s*\(\s*(\w+)[^)]*\)\s*\{{", text
+    )
+    if header is None:
+        return None
+    body = text[header.end() : header.end() + 600]
+    argument = re.escape(header.group(1))
+    joined = re.search(
+        rf"['\"]([^'\"]+)['\"]\s*\+\s*{argument}\b(?:\s*\+\s*['\"]([^'\"]*)['\"])?", body
+    )
+    if joined is None:
+        return None
+    return _strip(urljoin(url, f"{joined.group(1)}{number}{joined.group(2) or ''}"))
+
+
+def _called_next(root: _Element, url: str, text: str) -> str | None:
+    """A 下一页 link that calls a page function (``href="javascript:goPage(2)"`` or an
+    ``onclick``), resolved through that function's URL template."""
+    for anchor in root.iter("a"):
+        label, title = _label(anchor), anchor.get("title") or ""
+        if not is_next_label(label, title):
+            continue
+        for code in (anchor.get("href") or "", anchor.get("onclick") or ""):
+            call = JS_CALL.match(code)
+            target = _function_url(text, call.group(1), call.group(2), url) if call else None
+            if target is not None and target != url:
+                return target
+    return None
+
+
 def next_list_page(root: _Element, url: str, text: str) -> str | None:
     """The next page of a list page (see the module docstring for the evidence)."""
-    following = labelled_next(_anchors(root), url)
+    following = labelled_next(_anchors(root), url) or _called_next(root, url, text)
     if following is not None:
         return following
     for written in SCRIPTED_NEXT.finditer(text):
@@ -371,13 +419,18 @@ def json_next_page(data: Any, url: str) -> str | None:
     return None
 
 
-def next_form(form: Mapping[str, str], data: Any, had_rows: bool) -> dict[str, str] | None:
+def next_form(form: Mapping[str, str], data: Any, rows: int) -> dict[str, str] | None:
     """The form of a POST list API's next page: its page field plus one, while the
-    answer held rows and (when it says) is not the last page; None otherwise."""
+    answer held ``rows`` rows, no fewer than the form's page size (a short page is
+    the last), and — when a JSON answer says — is not the last page; else None."""
+    sizes = {k.lower() for k in _PAGE_SIZE}
+    size = next((int(v) for k, v in form.items() if k.lower() in sizes and str(v).isdigit()), 0)
     for key, value in form.items():
         if key.lower() in PAGE_PARAMS and str(value).isdigit():
             current = int(value)
-            if not had_rows or (data is not None and _is_last(data, current, form.items())):
+            if not rows or rows < size:
+                return None
+            if data is not None and _is_last(data, current, form.items()):
                 return None
             return {**form, key: str(current + 1)}
     return None

@@ -33,8 +33,16 @@ from crawler.extract.urldates import date_in_url
 EVIDENCE = ("time", "element", "url", "text", "json")
 
 _LABEL = r"(?:(?:发布|发表|公开|更新|成文|印发)?(?:日期|时间)|发布|日期|时间|date|time)\s*[:：]?\s*"
+#: English month names as English pages of Chinese sites print them: ``Nov 17, 2026``,
+#: ``17 November 2026``, ``Nov. 17``.
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?"
+_ENGLISH = (
+    rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d{{2}})?"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?:19|20)\d{{2}}"
+)
 _DATE = (
-    r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    rf"(?:{_ENGLISH}|"
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
     r"|\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
     r"|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?|\d{2}\.\d{2})"
     r"(?:\s*(?:星期|周)[一二三四五六日天])?"

@@ -176,12 +176,11 @@ class SourceSpider(scrapy.Spider):
             )
         number = response.meta.get("page", 1)
         list_url = response.meta["list_url"]
-        for url in page.data_urls:
-            yield Request(
-                url,
+        for request in self.family.data_requests(page):
+            yield request.replace(
                 callback=self.parse_list,
                 errback=self.on_error,
-                meta=self._meta(list_url=list_url, page=number, kind="list"),
+                meta=self._meta(**request.meta, list_url=list_url, page=number, kind="list"),
             )
         if follow_list(fresh, number, self.max_pages):
             for request in self.family.next_requests(response, page, self.source)[:1]:
