@@ -160,7 +160,7 @@ def _handler(server: SiteServer) -> type[BaseHTTPRequestHandler]:
             data = file.read_bytes()
             name = file.name.split("@")[0]
             kind = "application/json" if name.endswith(".json") else "text/html"
-            if not name.endswith(HTML_SUFFIXES + (".json",)):
+            if not name.endswith((*HTML_SUFFIXES, ".json")):
                 kind = "text/html" if data.lstrip()[:1] == b"<" else "application/octet-stream"
             self.send_response(200)
             self.send_header("Content-Type", kind)
@@ -233,8 +233,16 @@ def crawl_site(site: Site) -> Result:
         data = Path(work) / "data"
         env = {**os.environ, "XINQU_NOW": site.now}
         run = subprocess.run(
-            [sys.executable, "-m", "scheduler.cli", "--config", str(config), "--data", str(data)]
-            + ["crawl"],
+            [
+                sys.executable,
+                "-m",
+                "scheduler.cli",
+                "--config",
+                str(config),
+                "--data",
+                str(data),
+                "crawl",
+            ],
             capture_output=True,
             text=True,
             env=env,

@@ -247,17 +247,27 @@ def _form(data: str, script: str) -> dict[str, str] | None:
     return form
 
 
+def _post_calls(script: str) -> list[tuple[str, str | None, str]]:
+    """(URL, JSON marker, object literal) of each POST call in a script."""
+    calls = [(m["url"], m["json"], m["data"]) for m in _POST_CALL.finditer(script)]
+    for start in _AJAX.finditer(script):
+        options = script[start.end() : start.end() + _AJAX_SPAN]
+        url, data = _AJAX_URL.search(options), _AJAX_DATA.search(options)
+        if _POST_TYPE.search(options) and url:
+            calls.append((url["url"], data["json"] if data else None, data["data"] if data else ""))
+    return calls
+
+
+def posted_urls(scripts: list[str], base_url: str) -> set[str]:
+    """Every URL a page's scripts POST to (never to be fetched by GET instead)."""
+    return {urljoin(base_url, call[0]) for script in scripts for call in _post_calls(script)}
+
+
 def data_posts(scripts: list[str], base_url: str, same_site: Any) -> list[DataPost]:
     """Same-site list APIs a page's inline scripts POST to (see :class:`DataPost`)."""
     found: list[DataPost] = []
     for script in scripts:
-        calls = [(m["url"], m["json"], m["data"]) for m in _POST_CALL.finditer(script)]
-        for start in _AJAX.finditer(script):
-            options = script[start.end() : start.end() + _AJAX_SPAN]
-            url, data = _AJAX_URL.search(options), _AJAX_DATA.search(options)
-            if _POST_TYPE.search(options) and url and data:
-                calls.append((url["url"], data["json"], data["data"]))
-        for link, as_json, fields in calls:
+        for link, as_json, fields in _post_calls(script):
             form = _form(fields, script)
             url = urljoin(base_url, link)
             if form is None or not url.startswith(("http://", "https://")):

@@ -34,7 +34,7 @@ from lxml.etree import _Element
 from scrapy.http import Response, TextResponse
 
 from crawler.extract.entries import ListEntry
-from crawler.extract.jsonlist import DataPost, data_posts, data_urls, json_entries
+from crawler.extract.jsonlist import DataPost, data_posts, data_urls, json_entries, posted_urls
 from crawler.extract.pagination import json_next_page, next_list_page
 from crawler.extract.rowdate import is_prose, row_date
 from xinqu.config import Source
@@ -570,7 +570,7 @@ def find_data_urls(response: Response, entries: list[ListEntry]) -> list[str]:
     if root is None or json_data(response) is not None:
         return []
     scripts = _scripts(root, with_urls=True)
-    posted = {post.url for post in data_posts(scripts, response.url, same_site)}
+    posted = posted_urls(scripts, response.url)
     return [u for u in data_urls(scripts, response.url, same_site) if u not in posted]
 
 

@@ -62,6 +62,12 @@ Code = Annotated[str, BeforeValidator(_number_as_text)]
 POST_META = "list_post"
 
 
+def _posted(response: Response) -> DataPost | None:
+    """The list API post a response answers (None for a GET, or a response in hand)."""
+    post = response.request.meta.get(POST_META) if response.request is not None else None
+    return post if isinstance(post, DataPost) else None
+
+
 def _post_request(post: DataPost) -> Request:
     meta = {POST_META: post}
     if post.as_json:
@@ -99,7 +105,7 @@ class Family:
 
     def parse_list(self, response: Response, source: Source, tz: tzinfo, now: datetime) -> ListPage:
         entries = discover_entries(response, source, tz, now)
-        if response.meta.get(POST_META) is not None:  # a POSTed list API's answer
+        if _posted(response) is not None:  # a POSTed list API's answer
             return ListPage(entries=entries)
         shell = not source.link_selector
         return ListPage(
@@ -120,7 +126,7 @@ class Family:
         """The request(s) for the list's next page: GETs of ``next_urls`` unless the
         platform pages some other way (a POST to a data proxy or a JSON API); after
         a POSTed list API's answer, the same POST with its page field plus one."""
-        post: DataPost | None = response.meta.get(POST_META)
+        post = _posted(response)
         if post is not None:
             form = next_form(post.form, json_data(response), len(page.entries))
             return [_post_request(replace(post, form=form))] if form else []
