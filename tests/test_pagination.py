@@ -112,6 +112,18 @@ def test_a_next_link_calling_a_page_function_is_resolved_through_its_url():
     assert next_of(head + onclick, url).endswith("cp=3")
 
 
+def test_a_next_button_that_goes_by_onclick():
+    url = "http://x.gov.cn/news/index.html"
+    button = """<input type="button" value="下一页" onclick="location.href='?page=2'">"""
+    assert next_of(button, url) == url + "?page=2"
+    link = (
+        """<a href="javascript:void(0)" onclick="window.location.href='index_1.html'">下一页</a>"""
+    )
+    assert next_of(link, url) == "http://x.gov.cn/news/index_1.html"
+    previous = """<a href="javascript:;" onclick="location.href='index.html'">上一页</a>"""
+    assert next_of(previous, "http://x.gov.cn/news/index_1.html") is None
+
+
 def test_trs_create_page_html_says_first_and_last_page():
     script = '<script>createPageHTML(%d, %d, "index", "shtml");</script>'
     url = "http://x.gov.cn/xqyw/index.shtml"

@@ -6,8 +6,8 @@ continuation page of an article, and which links are never pagination.
 
 **The next page of a list**, evidence most trusted first:
 
-1. a link labelled 下一页 (下页, 后一页, next, ›, », >>) or titled 下一页, one that
-   calls a page function (``javascript:goPage(2)``, resolved through the URL that
+1. a link labelled 下一页 (下页, 后一页, next, ›, », >>) or titled 下一页, a link or
+   button going there by ``onclick="location.href='…'"``, one that calls a page function (``javascript:goPage(2)``, resolved through the URL that
    function builds: ``"list.jsp?catId=12&cp=" + n``), or one a script writes
    (``document.write('<a href="index_1.html">下一页</a>')``);
 2. a pager script that names the total and the current page, which also says when
@@ -110,6 +110,10 @@ SCRIPT_TEMPLATE = re.compile(
     r"['\"]([^'\"\s]*?(?:index|list|page)[^'\"\s]*?_)['\"]\s*\+\s*[\w.]+"
     r"(?:\s*\+\s*['\"]([^'\"\s]*)['\"])?",
     re.I,
+)
+#: A script going to a URL: ``location.href='index_1.html'``, ``window.open('…')``.
+ONCLICK_GO = re.compile(
+    r"(?:window\.open\(|location(?:\.href)?\s*=|location\.(?:assign|replace)\()\s*['\"]([^'\"]+)"
 )
 #: A 下一页 link that calls a page function: ``javascript:goPage(2)``.
 JS_CALL = re.compile(r"^\s*(?:javascript:\s*)?([\w.$]+)\(\s*['\"]?(\d{1,4})['\"]?\s*\)")
@@ -339,15 +343,19 @@ def _function_url(text: str, name: str, number: str, url: str) -> str | None:
 
 
 def _called_next(root: _Element, url: str, text: str) -> str | None:
-    """A 下一页 link that calls a page function (``href="javascript:goPage(2)"`` or an
-    ``onclick``), resolved through that function's URL template."""
-    for anchor in root.iter("a"):
-        label, title = _label(anchor), anchor.get("title") or ""
+    """A 下一页 link or button that goes by script: ``onclick="location.href='…'"``, or
+    a call of a page function (``href="javascript:goPage(2)"``) resolved through the
+    URL that function builds."""
+    for node in root.iter("a", "button", "input", "span"):
+        label, title = _label(node) or node.get("value") or "", node.get("title") or ""
         if not is_next_label(label, title):
             continue
-        for code in (anchor.get("href") or "", anchor.get("onclick") or ""):
-            call = JS_CALL.match(code)
-            target = _function_url(text, call.group(1), call.group(2), url) if call else None
+        for code in (node.get("href") or "", node.get("onclick") or ""):
+            if (going := ONCLICK_GO.search(code)) and _usable(going.group(1)):
+                target: str | None = _strip(urljoin(url, going.group(1)))
+            else:
+                call = JS_CALL.match(code)
+                target = _function_url(text, call.group(1), call.group(2), url) if call else None
             if target is not None and target != url:
                 return target
     return None
