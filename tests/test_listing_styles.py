@@ -13,9 +13,9 @@ script; a shell page POSTing a form for an HTML fragment of rows; a JSP list pag
 from __future__ import annotations
 
 import pytest
-from support import SITES
+from support import SITES, run_xinqu
 
-from bench.sites import crawl_site, load_site
+from bench.sites import crawl_site, load_site, serve
 
 STYLES = ["fx_laypage", "fx_english", "fx_postfrag", "fx_gopage", "fx_postjson"]
 
@@ -32,3 +32,19 @@ def test_every_fresh_article_is_stored_with_its_headline_and_day(name):
     assert not result.error and not result.misses, result.misses or result.error
     assert (result.collected, result.headlines, result.dates) == (len(fresh),) * 3
     assert result.old_fetched == 0
+
+
+def test_sources_check_shows_the_posted_list_and_its_next_page(make_config, frozen_now, tmp_path):
+    with serve(SITES / "fx_postfrag") as server:
+        url = server.url("xxgk/tzgg/index.html")
+        result = run_xinqu(make_config([]), tmp_path / "data", "sources", "check", url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout.splitlines()
+    api = server.url("front/content/list.do")
+    assert f"           list loaded from POST {api} columnId=2031&pageIndex=1&pageSize=6" in out
+    assert (
+        f"           HTTP 200, 6 links, 6 dated, next page: POST {api} "
+        "columnId=2031&pageIndex=2&pageSize=6"
+    ) in out
+    assert f"  list     POST {api} columnId=2031&pageIndex=2&pageSize=6  (page 2)" in out
+    assert out[-1] == "  problems: none"

@@ -6,10 +6,11 @@ continuation page of an article, and which links are never pagination.
 
 **The next page of a list**, evidence most trusted first:
 
-1. a link labelled 下一页 (下页, 后一页, next, ›, », >>) or titled 下一页, a link or
-   button going there by ``onclick="location.href='…'"``, one that calls a page function (``javascript:goPage(2)``, resolved through the URL that
-   function builds: ``"list.jsp?catId=12&cp=" + n``), or one a script writes
-   (``document.write('<a href="index_1.html">下一页</a>')``);
+1. a link labelled 下一页 (下页, 后一页, next, ›, », >>) or titled 下一页, a link or button
+   going there by ``onclick="location.href='…'"``, one that calls a page function
+   (``javascript:goPage(2)``, resolved through the URL that function builds:
+   ``"list.jsp?catId=12&cp=" + n``), or one a script writes (``document.write('<a
+   href="index_1.html">下一页</a>')``);
 2. a pager script that names the total and the current page, which also says when
    there is no next page: TRS ``createPageHTML(total, current, "index", "html")``
    (second page ``index_1.html``) and its ``createPageHTML('page_div', total,
