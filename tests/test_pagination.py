@@ -22,6 +22,7 @@ from crawler.extract.pagination import (
     next_article_page,
     next_form,
     next_list_page,
+    numbered_next,
 )
 from crawler.families import get_family
 from crawler.families.base import POST_META
@@ -285,3 +286,12 @@ def test_hanweb_records_keep_the_date_evidence():
 def test_a_text_response_that_is_not_html_pages_nowhere():
     response = TextResponse("http://x.cn/a.txt", body=b"plain text", encoding="utf-8")
     assert find_data_posts(response, []) == []
+
+
+def test_a_list_numbered_in_its_url_pages_while_below_its_total():
+    assert numbered_next("http://x.cn/channels/12.html", 3) == "http://x.cn/channels/12_2.html"
+    assert numbered_next("http://x.cn/channels/12_2.html", 3) == "http://x.cn/channels/12_3.html"
+    assert numbered_next("http://x.cn/channels/12_3.html", 3) is None
+    chengdu = "http://x.cn/xwzx/column-index-1.shtml"
+    assert numbered_next(chengdu, 2) == "http://x.cn/xwzx/column-index-2.shtml"
+    assert numbered_next("http://x.cn/news/list.asp?page=1", 2).endswith("list.asp?page=2")

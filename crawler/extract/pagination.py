@@ -377,6 +377,28 @@ def next_list_page(root: _Element, url: str, text: str) -> str | None:
     return _pager_next(root, url) or counted_pager_next(text, url)[1]
 
 
+def numbered_next(url: str, total: int) -> str | None:
+    """The page after this one of a list numbered in its URL and counted from 1
+    (``12.html`` → ``12_2.html`` → ``12_3.html``; ``column-index-1.shtml`` → ``-2``;
+    ``?page=1`` → ``?page=2``), while fewer than ``total`` pages have been read."""
+    key = page_key(url)
+    current = key[1] if key else 1
+    if current >= total:
+        return None
+    if (by_query := _with_page(url, current + 1)) is not None:
+        return by_query
+    parts = urlsplit(url)
+    folder, _, name = parts.path.rpartition("/")
+    if match := PAGED_NAME.match(name):
+        name = f"{match['stem']}_{current + 1}{match['ext'] or ''}"
+    elif match := DASHED_NAME.match(name):
+        name = f"{match['stem']}-{current + 1}{match['ext'] or ''}"
+    else:
+        stem, dot, ext = name.partition(".")
+        name = f"{stem or 'index'}_{current + 1}{dot}{ext}"
+    return urlunsplit(parts._replace(path=f"{folder}/{name}"))
+
+
 def follow_list(fresh: int, page: int, max_pages: int) -> bool:
     """Whether to read the page after list page ``page``: it gave ``fresh`` new links."""
     return fresh > 0 and page < max_pages
