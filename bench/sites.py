@@ -17,7 +17,9 @@ The server answers a path with the file at that path (a folder: its ``index.html
 ``<path>@<query>`` for a query when that file exists, and what ``routes.json`` maps:
 ``{"/list.jsp?page=2": "list_2.html"}`` for GETs, and ``{"POST /api/list.do":
 {"pageIndex=1&pageSize=6": "list_1.html", "*": "empty.html"}}`` for POSTs, keyed by
-the posted form (or JSON object) with its fields sorted.
+the posted form (or JSON object) with its fields sorted (``"POST /api/list.do":
+"file"`` answers every form with one file). ``list_urls`` may stand for ``list_url``;
+an article without ``in_window`` is judged by its date, ``now`` and ``window_days``.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from xinqu.store import open_store
 from xinqu.store.articles import Article
 
 TZ = ZoneInfo("Asia/Shanghai")
+DEFAULT_NOW = "2026-11-25T10:00:00+08:00"
 HTML_SUFFIXES = (".html", ".htm", ".shtml", ".jsp", ".asp", ".aspx", ".php", ".do", ".jhtml")
 
 
@@ -64,37 +67,58 @@ class Expected:
 class Site:
     name: str
     folder: Path
-    list_url: str
+    list_urls: list[str]
     now: str
     window_days: int
     articles: list[Expected]
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _in_window(day: str, now: str, window_days: int) -> bool:
+    moment = datetime.fromisoformat(now)
+    published = datetime.fromisoformat(day[:10]).replace(tzinfo=moment.tzinfo or TZ)
+    return (moment - published).total_seconds() < window_days * 86400
 
 
 def load_site(folder: Path) -> Site | None:
     """The site's expectations in either format; None when the folder has none."""
     held_out, fixture = folder / "expected.json", folder / "expected_crawl.json"
     data = json.loads(held_out.read_text("utf-8")) if held_out.is_file() else None
-    if isinstance(data, dict) and "list_url" in data and "articles" in data:
+    if not (isinstance(data, dict) and "articles" in data and _list_urls(data)):
+        data = json.loads(fixture.read_text("utf-8")) if fixture.is_file() else None
+        if not (isinstance(data, dict) and "fresh" in data and _list_urls(data)):
+            return None
+        articles = [Expected(_path(e["url"]), e["title"], e["date"], True) for e in data["fresh"]]
+        articles += [Expected(_path(url), "", "", False) for url in data.get("old", [])]
+    else:
+        now, days = data.get("now", DEFAULT_NOW), int(data.get("window_days", 30))
         articles = [
-            Expected(a["path"], a["title"], a["date"], bool(a["in_window"]))
+            Expected(
+                _path(a.get("path") or a["url"]),
+                a["title"],
+                a["date"][:10],
+                bool(a["in_window"]) if "in_window" in a else _in_window(a["date"], now, days),
+            )
             for a in data["articles"]
         ]
-    elif fixture.is_file():
-        data = json.loads(fixture.read_text("utf-8"))
-        if "list_url" not in data:
-            return None
-        articles = [Expected(e["url"], e["title"], e["date"], True) for e in data["fresh"]]
-        articles += [Expected(url, "", "", False) for url in data["old"]]
-    else:
-        return None
     return Site(
         folder.name,
         folder,
-        "/" + data["list_url"].lstrip("/"),
-        data.get("now", "2026-11-25T10:00:00+08:00"),
+        _list_urls(data),
+        data.get("now", DEFAULT_NOW),
         int(data.get("window_days", 30)),
         articles,
     )
+
+
+def _list_urls(data: dict[str, Any]) -> list[str]:
+    """The list URL(s) as paths: ``list_url`` or ``list_urls``, a path or a full URL."""
+    urls = data.get("list_urls") or ([data["list_url"]] if data.get("list_url") else [])
+    return ["/" + _path(u if "://" in u else "http://x/" + u.lstrip("/")).lstrip("/") for u in urls]
 
 
 def _form_key(body: bytes) -> str:
@@ -126,7 +150,9 @@ class SiteServer:
     def resolve(self, method: str, target: str, body: bytes) -> Path | None:
         path, _, query = target.partition("?")
         if method == "POST":
-            forms = self.routes.get(f"POST {path}")
+            forms = self.routes.get(f"POST {target}", self.routes.get(f"POST {path}"))
+            if isinstance(forms, str):
+                return self.folder / forms
             if isinstance(forms, dict):
                 name = forms.get(_form_key(body)) or forms.get("*")
                 return self.folder / name if name else None
@@ -216,7 +242,7 @@ def _config(folder: Path, site: Site, server: SiteServer) -> Path:
         "name": site.name.replace("-", "_"),
         "area": "新区",
         "site_name": f"{site.name} 官网",
-        "list_urls": [server.url(site.list_url)],
+        "list_urls": [server.url(url) for url in site.list_urls],
     }
     (config / "settings.yaml").write_text(yaml.safe_dump(settings), "utf-8")
     (config / "sources.yaml").write_text(
