@@ -19,10 +19,12 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.antibot import detect_antibot
+from crawler.extract.jsonlist import DataPost
 from crawler.extract.pages import ArticlePages
 from crawler.extract.stored_title import with_headline
 from crawler.failures import describe_failure
 from crawler.families import ListEntry, get_family
+from crawler.families.base import POST_META
 from crawler.families.common import response_text
 from crawler.runner import scrapy_settings
 from xinqu.clock import now as clock_now
@@ -120,15 +122,15 @@ class CheckSpider(scrapy.Spider):
         page = self.family.parse_list(response, self.source, self.tz, self.now)
         check.entries = [*check.entries, *page.entries]
         check.next_urls = check.next_urls or page.next_urls
-        if page.data_urls and not response.meta.get("data"):
-            check.data_urls = page.data_urls
-            for url in page.data_urls:
-                yield Request(
-                    url,
+        loads = self.family.data_requests(page)
+        if loads and not response.meta.get("data"):
+            check.data_urls = [*page.data_urls, *(post.describe() for post in page.data_posts)]
+            for request in loads:
+                yield request.replace(
                     callback=self.parse_list,
                     errback=self.on_error,
                     dont_filter=True,
-                    meta=self._meta(check=check, data=True),
+                    meta=self._meta(**request.meta, check=check, data=True),
                 )
             if not page.entries:
                 return
@@ -139,7 +141,9 @@ class CheckSpider(scrapy.Spider):
             check.problems.append("no dates beside the list's links (old items cannot be skipped)")
         if check.page < self.pages_wanted:
             for request in self.family.next_requests(response, page, self.source)[:1]:
-                following = ListCheck(request.url, page=check.page + 1)
+                label = _request_label(request)
+                check.next_urls = check.next_urls or [label]
+                following = ListCheck(label, page=check.page + 1)
                 at = next(i for i, item in enumerate(self.report.lists) if item is check)
                 self.report.lists.insert(at + 1, following)
                 yield request.replace(
@@ -354,3 +358,9 @@ def _article_lines(article: ArticleCheck, tz: Any) -> list[str]:
     for paragraph in paragraphs[:3]:
         lines.append(f"      | {paragraph[:70]}{'…' if len(paragraph) > 70 else ''}")
     return lines
+
+
+def _request_label(request: Request) -> str:
+    """A list request as the report names it: its URL, or a POST with its form."""
+    post = request.meta.get(POST_META)
+    return post.describe() if isinstance(post, DataPost) else request.url

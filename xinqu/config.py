@@ -142,6 +142,13 @@ class CrawlSettings(_Strict):
         le=200,
         description="pages of one article followed (its continuation pages), the first included",
     )
+    max_articles_per_list: int = Field(
+        200,
+        ge=1,
+        le=10000,
+        description="new articles fetched from one list page; the rest wait for the next "
+        "crawl (a page listing thousands must not hold up every other site)",
+    )
     window_days: int = Field(
         30, ge=1, description="articles older than this are not fetched from list pages"
     )

@@ -6,8 +6,8 @@ script, or the whole list URL answering JSON (``{"total": 12, "data": [...]}``).
 Any array of objects with a title-like and a link-like key is a candidate; the
 largest such array whose links stay on the site is the list. A shell page whose
 script loads its list from an API (``$.ajax({url: …})``, ``….json``) names that URL
-(:func:`data_urls`); an API's next page is its page parameter plus one, while its
-page count or row total says there is one (:func:`json_next_page`).
+(:func:`data_urls`); an API's next page is its next page is
+:mod:`crawler.extract.pagination`'s to decide.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 from crawler.extract.dates import parse_datetime
 from crawler.extract.entries import ListEntry
+from crawler.extract.pagination import PAGE_PARAMS
 
 TITLE_KEYS = ("title", "name", "headline", "doctitle", "docTitle", "bt", "subject", "topic")
 URL_KEYS = (
@@ -172,12 +174,8 @@ _DATA_CALL = re.compile(
     re.I,
 )
 _NOT_DATA = re.compile(r"\.(?:js|css|html?|shtml|png|jpe?g|gif|svg)(?:\?|$)", re.I)
-PAGE_KEYS = ("page", "pageno", "pagenum", "pageindex", "curpage", "currpage", "current", "pn", "p")
-_TOTAL_PAGES = ("totalPage", "totalPages", "pageCount", "pages", "total_page", "totalpage")
-_TOTAL_ROWS = ("total", "totalCount", "totalRecord", "recordCount", "count", "totalElements")
-_PAGE_SIZE = ("pageSize", "size", "rows", "limit", "perPage", "per_page", "page_size")
 MAX_DATA_URLS = 2
-_PAGE_TEMPLATE = re.compile(rf"[?&](?:{'|'.join(PAGE_KEYS)})=$", re.I)
+_PAGE_TEMPLATE = re.compile(rf"[?&](?:{'|'.join(PAGE_PARAMS)})=$", re.I)
 
 
 def data_urls(scripts: list[str], base_url: str, same_site: Any) -> list[str]:
@@ -198,42 +196,83 @@ def data_urls(scripts: list[str], base_url: str, same_site: Any) -> list[str]:
     return found[:MAX_DATA_URLS]
 
 
-def _number(data: Any, keys: tuple[str, ...]) -> int | None:
-    """The first integer under one of ``keys`` anywhere in ``data`` (breadth first)."""
-    queue = [data]
-    while queue:
-        value = queue.pop(0)
-        if isinstance(value, dict):
-            lowered = {str(k).lower(): v for k, v in value.items()}
-            for key in keys:
-                number = lowered.get(key.lower())
-                if isinstance(number, int | str) and str(number).isdigit():
-                    return int(number)
-            queue.extend(v for v in value.values() if isinstance(v, dict))
-    return None
+@dataclass(frozen=True)
+class DataPost:
+    """A list API a page's script POSTs to (``$.ajax({type: "POST", data: {…}})``,
+    ``$.post(url, {…})``): the URL, its form (a page field at 1), and whether the form
+    goes as a JSON body (``data: JSON.stringify({…})``)."""
+
+    url: str
+    form: dict[str, str] = field(default_factory=dict)
+    as_json: bool = False
+
+    def describe(self) -> str:
+        fields = "&".join(f"{k}={v}" for k, v in self.form.items())
+        return f"POST {self.url} {'json ' if self.as_json else ''}{fields}".strip()
 
 
-def json_next_page(data: Any, url: str) -> str | None:
-    """The next page of a JSON list API: the URL's page parameter plus one, while the
-    response's page count (or row total and page size) says there is one."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    for i, (key, value) in enumerate(query):
-        if key.lower() in PAGE_KEYS and value.isdigit():
-            current = int(value)
-            pages = _number(data, _TOTAL_PAGES)
-            if pages is None and (rows := _number(data, _TOTAL_ROWS)) is not None:
-                size = _number(data, _PAGE_SIZE) or next(
-                    (int(v) for k, v in query if k.lower() in _lower(_PAGE_SIZE) and v.isdigit()),
-                    None,
-                )
-                pages = -(-rows // size) if size else None
-            if pages is not None and current + (0 if current >= 1 else 1) >= pages:
+_AJAX = re.compile(r"(?:\$|jQuery)\.ajax\(\s*\{", re.I)
+_POST_CALL = re.compile(
+    r"(?:\$|jQuery)\.post\(\s*['\"](?P<url>[^'\"\s]+)['\"]\s*,\s*(?P<json>JSON\.stringify\(\s*)?"
+    r"\{(?P<data>[^{}]*)\}",
+    re.I,
+)
+_POST_TYPE = re.compile(r"\b(?:type|method)\s*:\s*['\"]post['\"]", re.I)
+_AJAX_URL = re.compile(r"\burl\s*:\s*['\"](?P<url>[^'\"\s]+)['\"]\s*[,}\n]")
+_AJAX_DATA = re.compile(r"\bdata\s*:\s*(?P<json>JSON\.stringify\(\s*)?\{(?P<data>[^{}]*)\}")
+_FORM_PAIR = re.compile(
+    r"['\"]?(?P<key>[\w.]+)['\"]?\s*:\s*(?:'(?P<s>[^']*)'|\"(?P<d>[^\"]*)\"|(?P<n>-?\d+)\b|(?P<v>[A-Za-z_$][\w.$]*))"
+)
+#: How far after ``$.ajax({`` its options are read.
+_AJAX_SPAN = 800
+
+
+def _form(data: str, script: str) -> dict[str, str] | None:
+    """The fields of a script's object literal; a variable is read from its ``var``
+    (a page field named by a variable starts at 1); None when a value is unknown."""
+    form: dict[str, str] = {}
+    for pair in _FORM_PAIR.finditer(data):
+        key, variable = pair["key"], pair["v"]
+        if variable is None:
+            form[key] = next(v for v in (pair["s"], pair["d"], pair["n"]) if v is not None)
+        elif key.lower() in PAGE_PARAMS:
+            form[key] = "1"
+        else:
+            found = re.search(
+                rf"\b(?:var|let|const)\s+{re.escape(variable)}\s*=\s*['\"]?([\w-]+)['\"]?", script
+            )
+            if found is None:
                 return None
-            query[i] = (key, str(current + 1))
-            return urlunsplit(parts._replace(query=urlencode(query)))
-    return None
+            form[key] = found.group(1)
+    return form
 
 
-def _lower(keys: tuple[str, ...]) -> set[str]:
-    return {k.lower() for k in keys}
+def _post_calls(script: str) -> list[tuple[str, str | None, str]]:
+    """(URL, JSON marker, object literal) of each POST call in a script."""
+    calls = [(m["url"], m["json"], m["data"]) for m in _POST_CALL.finditer(script)]
+    for start in _AJAX.finditer(script):
+        options = script[start.end() : start.end() + _AJAX_SPAN]
+        url, data = _AJAX_URL.search(options), _AJAX_DATA.search(options)
+        if _POST_TYPE.search(options) and url:
+            calls.append((url["url"], data["json"] if data else None, data["data"] if data else ""))
+    return calls
+
+
+def posted_urls(scripts: list[str], base_url: str) -> set[str]:
+    """Every URL a page's scripts POST to (never to be fetched by GET instead)."""
+    return {urljoin(base_url, call[0]) for script in scripts for call in _post_calls(script)}
+
+
+def data_posts(scripts: list[str], base_url: str, same_site: Any) -> list[DataPost]:
+    """Same-site list APIs a page's inline scripts POST to (see :class:`DataPost`)."""
+    found: list[DataPost] = []
+    for script in scripts:
+        for link, as_json, fields in _post_calls(script):
+            form = _form(fields, script)
+            url = urljoin(base_url, link)
+            if form is None or not url.startswith(("http://", "https://")):
+                continue
+            post = DataPost(url, form, bool(as_json))
+            if same_site(url, base_url) and post not in found:
+                found.append(post)
+    return found[:MAX_DATA_URLS]

@@ -15,9 +15,7 @@ automatically:
    links wins, joined by sibling groups of the same shape (a list split in
    several ``ul``).
 
-Pagination: a 下一页 link, an inline ``createPageHTML(total, current, ...)`` or
-``countPage``, or numbered pager links that differ from this page's URL only by a
-page number (``index_1.html``, ``12_2.html``, ``?page=2``).
+The next list page is :mod:`crawler.extract.pagination`'s to decide.
 """
 
 from __future__ import annotations
@@ -29,14 +27,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 from lxml.etree import _Element
 from scrapy.http import Response, TextResponse
 
 from crawler.extract.entries import ListEntry
-from crawler.extract.jsonlist import data_urls, json_entries, json_next_page
+from crawler.extract.jsonlist import DataPost, data_posts, data_urls, json_entries, posted_urls
+from crawler.extract.pagination import json_next_page, next_list_page
 from crawler.extract.rowdate import is_prose, row_date
 from xinqu.config import Source
 
@@ -44,9 +43,12 @@ __all__ = [
     "ListEntry",
     "discover_entries",
     "entries_from_html",
+    "find_data_posts",
     "find_data_urls",
     "find_next_pages",
+    "next_pages",
 ]
+
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 WORD = re.compile(r"[A-Za-z]{2,}")
@@ -108,38 +110,6 @@ NOISE_TEXT = re.compile(
     re.I,
 )
 TRUNCATED = re.compile(r"(\.\.\.|…+|\.{2,}|。。。)\s*$")
-NEXT_TEXT = re.compile(r"^\s*(下一页|下页|后一页|next|next page|›|>|>>|»)\s*$", re.I)
-CREATE_PAGE = re.compile(
-    r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?"
-    r"(?:\s*,\s*['\"]([^'\"]*)['\"]\s*,\s*['\"]([^'\"]*)['\"])?"
-)
-#: The pager of the CMS many ministries and cities use (``list.shtml``, ``list_2.shtml``):
-#: ``createPageHTML('page_div', total, current, 'list', 'shtml', rows)``, ``current`` from 1.
-CREATE_PAGE_DIV = re.compile(
-    r"createPageHTML\(\s*['\"][\w-]+['\"]\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?"
-    r"\s*,\s*['\"]([^'\"]*)['\"]\s*,\s*['\"]([^'\"]*)['\"]"
-)
-COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")
-CURRENT_PAGE = re.compile(r"\bcurrentPage\s*=\s*['\"]?(\d+)")
-#: Other pager scripts' totals and current pages (``var pageCount = 5, curPage = 1``).
-PAGE_TOTAL = re.compile(
-    r"\b(?:pageCount|totalPage|totalPages|pageTotal|page_count|totalpage)\s*[=:]\s*['\"]?(\d+)"
-)
-PAGE_CURRENT = re.compile(
-    r"\b(?:curPage|pageIndex|pageNo|cur_page|pageNum|curpage|currentPage)\s*[=:]\s*['\"]?(\d+)"
-)
-PAGE_PARAMS = (
-    "page",
-    "pageno",
-    "pagenum",
-    "pageindex",
-    "currpage",
-    "cur_page",
-    "curpage",
-    "pn",
-    "p",
-)
-PAGED_NAME = re.compile(r"^(?P<stem>.+?)_(?P<n>\d{1,4})(?P<ext>\.[a-z]+)?$", re.I)
 ARTICLE_PATH = re.compile(
     r"(t\d{8}_\d+|art_\d+_\d+|content_|/content/|post_|/\d{6}/|/\d{4}[-/]\d{1,2}[-/]?\d{0,2}/|"
     r"\d{5,}\.(s?html?|jsp|aspx?|php))",
@@ -153,10 +123,6 @@ HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 #: A row that opens its article by script: ``window.open('…')``, ``location.href='…'``.
 ONCLICK_URL = re.compile(
     r"(?:window\.open\(|location(?:\.href)?\s*=|location\.assign\()\s*['\"]([^'\"]+)"
-)
-#: A 下一页 link written by a script (``document.write('<a href="index_1.html">下一页</a>')``).
-SCRIPTED_NEXT = re.compile(
-    r"<a\b[^>]*?href=\\?['\"]([^'\"\\]+)\\?['\"][^>]*>\s*(?:下一页|下页|&gt;|>)\s*</a>", re.I
 )
 CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
 MIN_CJK = 5
@@ -235,6 +201,7 @@ class _Noise:
 
     def __init__(self, column: str = "") -> None:
         self.cache: dict[_Element, bool] = {}
+        self.headed: dict[_Element, dict[_Element, bool]] = {}
         #: The page's own column name (<title>, meta ColumnName): a box headed by it is
         #: the main list even when the name reads like a sidebar's (图片新闻).
         self.column = column
@@ -259,19 +226,34 @@ class _Noise:
     def _marks(self, node: _Element) -> bool:
         if node.tag in NOISE_TAGS or _tokens(node) & NOISE_TOKENS:
             return True
-        for sibling in node.itersiblings(preceding=True):
-            if not isinstance(sibling.tag, str):
+        parent = node.getparent()
+        if parent is None:
+            return False
+        if parent not in self.headed:
+            self.headed[parent] = self._headed_children(parent)
+        return self.headed[parent].get(node, False)
+
+    def _headed_children(self, parent: _Element) -> dict[_Element, bool]:
+        """Of each child, whether the nearest heading before it (with no list between)
+        names a box that is not the main list: one pass over the children, so a list
+        of thousands of rows costs no more per row than one of ten."""
+        verdicts: dict[_Element, bool] = {}
+        state = False
+        for child in parent:
+            if not isinstance(child.tag, str):
                 continue
-            if sibling.tag in ("ul", "ol", "table", "dl") or sibling.find(".//li") is not None:
-                return False
-            if sibling.tag in ("h1", "h2", "h3", "h4", "h5", "dt") or any(
-                "tit" in t or t in ("hd", "head", "bt") for t in _tokens(sibling)
+            verdicts[child] = state
+            if child.tag in ("ul", "ol", "table", "dl") or child.find(".//li") is not None:
+                state = False
+            elif child.tag in ("h1", "h2", "h3", "h4", "h5", "dt") or any(
+                "tit" in t or t in ("hd", "head", "bt") for t in _tokens(child)
             ):
-                heading = _text(sibling)
+                heading = _text(child)
                 if heading and heading in self.column:
-                    return False
-                return len(heading) <= 16 and bool(NOISE_HEADING.search(heading))
-        return False
+                    state = False
+                else:
+                    state = len(heading) <= 16 and bool(NOISE_HEADING.search(heading))
+        return verdicts
 
 
 def _headline_inside(anchor: _Element) -> _Element | None:
@@ -582,76 +564,22 @@ def entries_from_html(
     return _with_embedded(auto_entries(root, url, tz, now), root, url, tz, now)
 
 
-# --- pagination ---------------------------------------------------------------
-
-
-def _page_key(url: str) -> tuple[str, int] | None:
-    """(pattern, page number) of a numbered list URL: ``index_2.html``, ``?page=2``."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    for i, (key, value) in enumerate(query):
-        if key.lower() in PAGE_PARAMS and value.isdigit():
-            rest = sorted(q for j, q in enumerate(query) if j != i)
-            return (f"{parts.netloc}{parts.path}?{rest}&{key.lower()}", int(value))
-    folder, _, name = parts.path.rpartition("/")
-    match = PAGED_NAME.match(name)
-    if match:
-        return (f"{parts.netloc}{folder}/{match['stem']}?{parts.query}", int(match["n"]))
-    return None
-
-
-def _first_page_patterns(url: str) -> set[str]:
-    """The patterns the pages after an un-numbered first page would have."""
-    parts = urlsplit(url)
-    folder, _, name = parts.path.rpartition("/")
-    stem = name.rsplit(".", 1)[0] if name else "index"
-    patterns = {f"{parts.netloc}{folder}/{stem}?{parts.query}"}
-    patterns.update(_loose(f"{parts.netloc}{parts.path}?[]&{p}") for p in PAGE_PARAMS)
-    return patterns
-
-
-def _loose(pattern: str) -> str:
-    """A query pattern without its other parameters (the first page may lack ``uid=``)."""
-    return re.sub(r"\?\[.*\]&", "?&", pattern)
-
-
-def _pager_next(root: _Element, url: str) -> str | None:
-    """The next page among numbered pager links that share this URL's pattern."""
-    current = _page_key(url)
-    patterns = {current[0]} if current else _first_page_patterns(url)
-    options: dict[int, str] = {}
-    for anchor in root.iter("a"):
-        href = (anchor.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "#")):
-            continue
-        target = urljoin(url, href).split("#", 1)[0]
-        key = _page_key(target)
-        if key is None or target == url:
-            continue
-        if key[0] not in patterns and (current or _loose(key[0]) not in patterns):
-            continue
-        by_query = key[0].rsplit("&", 1)[-1] in PAGE_PARAMS
-        if current is None and by_query and key[1] < 2:
-            continue
-        options.setdefault(key[1], target)
-    later = sorted(n for n in options if current is None or n > current[1])
-    return options[later[0]] if later else None
-
-
-def _stem_ext(url: str) -> tuple[str, str]:
-    """``index``/``html`` of ``.../index_2.html``; a folder URL means ``index.html``."""
-    name = urlsplit(url).path.rpartition("/")[2] or "index.html"
-    stem, _, ext = name.partition(".")
-    match = PAGED_NAME.match(stem)
-    return (match["stem"] if match else stem), (ext or "html")
-
-
 def find_data_urls(response: Response, entries: list[ListEntry]) -> list[str]:
-    """Where a shell list page (fewer than ``MIN_LIST`` links) loads its list from."""
+    """Where a shell list page (fewer than ``MIN_LIST`` links) loads its list from by GET."""
     root = None if len(entries) >= MIN_LIST else _root(response)
     if root is None or json_data(response) is not None:
         return []
-    return data_urls(_scripts(root, with_urls=True), response.url, same_site)
+    scripts = _scripts(root, with_urls=True)
+    posted = posted_urls(scripts, response.url)
+    return [u for u in data_urls(scripts, response.url, same_site) if u not in posted]
+
+
+def find_data_posts(response: Response, entries: list[ListEntry]) -> list[DataPost]:
+    """The list APIs a shell list page POSTs to for its rows (JSON or an HTML fragment)."""
+    root = None if len(entries) >= MIN_LIST else _root(response)
+    if root is None or json_data(response) is not None:
+        return []
+    return data_posts(_scripts(root, with_urls=True), response.url, same_site)
 
 
 def find_next_pages(response: Response, source: Source | None = None) -> list[str]:
@@ -667,59 +595,6 @@ def find_next_pages(response: Response, source: Source | None = None) -> list[st
 
 
 def next_pages(root: _Element, url: str, text: str) -> list[str]:
-    for anchor in root.iter("a"):
-        label = _text(anchor) or (anchor.get("title") or "")
-        if NEXT_TEXT.match(label) or (anchor.get("title") or "").strip() == "下一页":
-            href = (anchor.get("href") or "").strip()
-            if href and not href.startswith(("javascript:", "#")):
-                target = urljoin(url, href).split("#", 1)[0]
-                if target != url:
-                    return [target]
-    for written in SCRIPTED_NEXT.finditer(text):
-        href = written.group(1)
-        if not href.startswith(("javascript:", "#")):
-            target = urljoin(url, href).split("#", 1)[0]
-            if target != url:
-                return [target]
-    if paged := CREATE_PAGE_DIV.search(text):
-        total, current = int(paged.group(1)), int(paged.group(2))
-        if current < total:
-            return [urljoin(url, f"{paged.group(3)}_{current + 1}.{paged.group(4)}")]
-        return []
-    match = CREATE_PAGE.search(text)
-    count = COUNT_PAGE.search(text)
-    if match or count:
-        if match:
-            total, current = int(match.group(1)), int(match.group(2))
-            stem, ext = match.group(3) or "index", match.group(4) or "html"
-        else:
-            assert count is not None
-            total = int(count.group(1))
-            current_match = CURRENT_PAGE.search(text)
-            current = int(current_match.group(1)) if current_match else 0
-            stem, ext = _stem_ext(url)
-        if current + 1 < total:
-            return [urljoin(url, f"{stem}_{current + 1}.{ext}")]
-        return []
-    following = _pager_next(root, url) or _scripted_next(url, text)
+    """The next list page of a page already parsed (:func:`next_list_page`), as a list."""
+    following = next_list_page(root, url, text)
     return [following] if following else []
-
-
-def _scripted_next(url: str, text: str) -> str | None:
-    """The next page named only by a pager script's total and current page: the
-    first page ``index.html`` counts 1 (``index_2.html`` next) or 0 (``index_1.html``)."""
-    total, current = PAGE_TOTAL.search(text), PAGE_CURRENT.search(text)
-    if total is None or current is None:
-        return None
-    count, now = int(total.group(1)), int(current.group(1))
-    last = now >= count if now >= 1 else now + 1 >= count
-    if last:
-        return None
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    for i, (key, value) in enumerate(query):
-        if key.lower() in PAGE_PARAMS and value.isdigit():
-            query[i] = (key, str(int(value) + 1))
-            return parts._replace(query=urlencode(query)).geturl()
-    stem, ext = _stem_ext(url)
-    return urljoin(url, f"{stem}_{now + 1}.{ext}")

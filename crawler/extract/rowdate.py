@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from itertools import islice
 
 from lxml.etree import _Element
 
@@ -32,8 +33,16 @@ from crawler.extract.urldates import date_in_url
 EVIDENCE = ("time", "element", "url", "text", "json")
 
 _LABEL = r"(?:(?:发布|发表|公开|更新|成文|印发)?(?:日期|时间)|发布|日期|时间|date|time)\s*[:：]?\s*"
+#: English month names as English pages of Chinese sites print them: ``Nov 17, 2026``,
+#: ``17 November 2026``, ``Nov. 17``.
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?"
+_ENGLISH = (
+    rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d{{2}})?"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?:19|20)\d{{2}}"
+)
 _DATE = (
-    r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    rf"(?:{_ENGLISH}|"
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
     r"|\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
     r"|\d{1,2}\s*[-/月]\s*\d{1,2}\s*日?|\d{2}\.\d{2})"
     r"(?:\s*(?:星期|周)[一二三四五六日天])?"
@@ -53,6 +62,8 @@ _RELATIVE = re.compile(
     r"^\s*(?:(?P<n>\d{1,2})\s*(?P<unit>分钟|小时|天)前|(?P<day>今天|昨天|前天)"
     r"(?:\s*(?P<H>\d{1,2})[:：](?P<M>\d{2}))?)\s*$"
 )
+#: How many of a table's first rows may hold its column headers.
+_HEADER_ROWS = 4
 #: A row date later than now by more than this is an event's date, not a publication's.
 _FUTURE = timedelta(days=1)
 _SECONDARY = re.compile(r"成文|印发|实施|施行|生效|有效|截止|开始|结束|废止|修订")
@@ -146,7 +157,9 @@ def _header(cell: _Element) -> str:
     table = next((a for a in row.iterancestors() if a.tag == "table"), None)
     if index is None or table is None:
         return ""
-    for head in table.iter("tr"):
+    # A header sits among a table's first rows: looking no further keeps a table of
+    # thousands of rows linear.
+    for head in islice(table.iter("tr"), _HEADER_ROWS):
         if head is row:
             break
         heads = [c for c in head if isinstance(c.tag, str) and c.tag in ("td", "th")]

@@ -8,6 +8,7 @@ from crawler.extract.listing import ListEntry
 from crawler.families.base import Family, FamilyOptions, ListPage
 from crawler.families.chengdu import ChengduFamily
 from crawler.families.chinadaily import ChinaDailyFamily
+from crawler.families.generic import GenericFamily
 from crawler.families.gkmlpt import GkmlptFamily
 from crawler.families.hanweb import HanwebFamily
 from crawler.families.pudong import PudongFamily
@@ -20,7 +21,7 @@ from xinqu.errors import ConfigError
 FAMILIES: dict[str, type[Family]] = {
     family.name: family
     for family in (
-        Family,
+        GenericFamily,
         TrsFamily,
         HanwebFamily,
         SiteServerFamily,

@@ -9,21 +9,25 @@ API, an embedded XML datastore, a known pagination scheme, known selectors).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
-from scrapy import Request
-from scrapy.http import Response
+from scrapy import FormRequest, Request
+from scrapy.http import JsonRequest, Response
 
 from crawler.extract.article import ArticleSelectors, ExtractedArticle, extract_article
+from crawler.extract.jsonlist import DataPost
 from crawler.extract.listing import (
     ListEntry,
     discover_entries,
+    find_data_posts,
     find_data_urls,
     find_next_pages,
+    json_data,
 )
+from crawler.extract.pagination import next_form
 from xinqu.config import Source
 
 
@@ -34,12 +38,15 @@ class ListPage:
     ``next_urls`` are further pages of the list (followed while they yield new
     links). ``data_urls`` hold *this* page's own entries when the response was only
     a shell naming them (an HTML page whose list comes from a JSON data source);
-    they are fetched as the same page.
+    they are fetched as the same page. ``data_posts`` are list APIs the shell POSTs
+    to (a form, JSON or not), fetched as the same page too; their next page is the
+    form's page field plus one.
     """
 
     entries: list[ListEntry]
     next_urls: list[str] = field(default_factory=list)
     data_urls: list[str] = field(default_factory=list)
+    data_posts: list[DataPost] = field(default_factory=list)
 
 
 def _number_as_text(value: Any) -> Any:
@@ -49,6 +56,23 @@ def _number_as_text(value: Any) -> Any:
 
 #: A platform id (channel, site id), given in YAML quoted or not.
 Code = Annotated[str, BeforeValidator(_number_as_text)]
+
+
+#: The ``meta`` key carrying the :class:`DataPost` a list response answers.
+POST_META = "list_post"
+
+
+def _posted(response: Response) -> DataPost | None:
+    """The list API post a response answers (None for a GET, or a response in hand)."""
+    post = response.request.meta.get(POST_META) if response.request is not None else None
+    return post if isinstance(post, DataPost) else None
+
+
+def _post_request(post: DataPost) -> Request:
+    meta = {POST_META: post}
+    if post.as_json:
+        return JsonRequest(post.url, data=post.form, meta=meta)
+    return FormRequest(post.url, formdata=post.form, meta=meta)
 
 
 class FamilyOptions(BaseModel):
@@ -81,15 +105,31 @@ class Family:
 
     def parse_list(self, response: Response, source: Source, tz: tzinfo, now: datetime) -> ListPage:
         entries = discover_entries(response, source, tz, now)
+        if _posted(response) is not None:  # a POSTed list API's answer
+            return ListPage(entries=entries)
+        shell = not source.link_selector
         return ListPage(
             entries=entries,
             next_urls=find_next_pages(response, source),
-            data_urls=[] if source.link_selector else find_data_urls(response, entries),
+            data_urls=find_data_urls(response, entries) if shell else [],
+            data_posts=find_data_posts(response, entries) if shell else [],
         )
+
+    def data_requests(self, page: ListPage) -> list[Request]:
+        """The requests for a shell page's own entries: GETs of ``data_urls``, and the
+        POSTs of ``data_posts`` (their post carried in ``meta`` for the next page)."""
+        requests = [Request(url) for url in page.data_urls]
+        requests += [_post_request(post) for post in page.data_posts]
+        return requests
 
     def next_requests(self, response: Response, page: ListPage, source: Source) -> list[Request]:
         """The request(s) for the list's next page: GETs of ``next_urls`` unless the
-        platform pages some other way (a POST to a data proxy or a JSON API)."""
+        platform pages some other way (a POST to a data proxy or a JSON API); after
+        a POSTed list API's answer, the same POST with its page field plus one."""
+        post = _posted(response)
+        if post is not None:
+            form = next_form(post.form, json_data(response), len(page.entries))
+            return [_post_request(replace(post, form=form))] if form else []
         return [Request(url) for url in page.next_urls]
 
     def selectors(self, source: Source) -> ArticleSelectors:

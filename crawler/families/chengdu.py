@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime, tzinfo
-from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup
 from scrapy.http import Response
 
 from crawler.extract.article import ArticleSelectors, ExtractedArticle
 from crawler.extract.listing import ListEntry
+from crawler.extract.pagination import numbered_next
 from crawler.families.common import (
     PatternListFamily,
     onclick_entries,
@@ -41,12 +41,10 @@ class ChengduFamily(PatternListFamily):
 
     def next_page(self, html: str, url: str) -> str | None:
         """``column-index-<n+1>.shtml`` while the pager says more pages exist."""
-        match = COLUMN_PAGE.search(url)
         total = page_count(html)
-        if not match or total is None:
+        if not COLUMN_PAGE.search(url) or total is None:
             return None
-        current = int(match.group(1))
-        return urljoin(url, f"column-index-{current + 1}.shtml") if current < total else None
+        return numbered_next(url, total)
 
     def parse_article(
         self, response: Response, source: Source, tz: tzinfo, now: datetime

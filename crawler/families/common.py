@@ -1,5 +1,6 @@
-"""Helpers the platform families share: article links by URL pattern, dates in URLs,
-dates in list rows, JSON bodies and the usual ways a list names its next page."""
+"""Helpers the platform families share: article links by URL pattern, dates in list
+rows (by the one row-date rule of ``crawler/extract/rowdate.py``), JSON bodies and
+the usual ways a list names its next page (by ``crawler/extract/pagination.py``)."""
 
 from __future__ import annotations
 
@@ -11,20 +12,19 @@ from typing import Any
 from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
+from lxml import html as lxml_html
+from lxml.etree import ParserError
 from scrapy.http import Response
 
-from crawler.extract.dates import parse_datetime
 from crawler.extract.encoding import decode_html
 from crawler.extract.listing import ListEntry
+from crawler.extract.pagination import COUNT_PAGE, PAGE_TOTAL, labelled_next
+from crawler.extract.rowdate import RowDate
+from crawler.extract.rowdate import row_date as rowdate_of
 from crawler.extract.soup import attr
-from crawler.extract.urldates import date_in_url
 from crawler.families.base import Family, ListPage
 from xinqu.config import Source
 
-_NEXT_TEXT = re.compile(r"^\s*(下一页|下页|next)\s*[>›»]*\s*$", re.I)
-_PAGE_COUNT = re.compile(
-    r"(?:countPage|pageCount|totalPage|totalPages|page_count)\s*[=:]\s*['\"]?(\d+)", re.I
-)
 _JS_URL = re.compile(r"""window\.open\(\s*['"]([^'"]+)['"]""")
 _NOISE = re.compile(r"hot|rank|recommend|tuijian|paihang|side|nav|footer|friend", re.I)
 
@@ -54,12 +54,33 @@ def _row(anchor: Tag) -> Tag:
     return row or anchor.parent or anchor
 
 
-def row_date(row: Tag, anchor: Tag | None, tz: tzinfo, now: datetime) -> datetime | None:
-    """The date printed in a list row beside its link (the link's own text excluded)."""
-    text = row.get_text(" ", strip=True)
+_MARK = "data-xinqu-anchor"
+
+
+def row_date(row: Tag, anchor: Tag | None, url: str, tz: tzinfo, now: datetime) -> RowDate | None:
+    """The date a list row shows for its link, from the most structured evidence
+    (``<time datetime>``, a date element of its own, the URL, then free text; never a
+    summary): the rule of :func:`crawler.extract.rowdate.row_date`, on the row's markup."""
     if anchor is not None:
-        text = text.replace(anchor.get_text(" ", strip=True), " ")
-    return parse_datetime(text, tz, now) if re.search(r"\d", text) else None
+        anchor[_MARK] = "1"
+    markup = str(row)
+    if anchor is not None:
+        del anchor[_MARK]
+    try:
+        tree = lxml_html.fragment_fromstring(markup, create_parent="div")
+    except (ParserError, ValueError):
+        return None
+    marked = tree.xpath(f"//*[@{_MARK}]")
+    lxml_row = tree[0] if len(tree) == 1 else tree
+    lxml_anchor = marked[0] if marked else lxml_row
+    title = anchor.get_text(" ", strip=True) if anchor is not None else ""
+    return rowdate_of(lxml_row, lxml_anchor, title, url, tz, now)
+
+
+def _dated(url: str, title: str, found: RowDate | None) -> ListEntry:
+    if found is None:
+        return ListEntry(url=url, title=title)
+    return ListEntry(url=url, title=title, published_at=found.value, date_from=found.evidence)
 
 
 def _in_noise(anchor: Tag) -> bool:
@@ -93,9 +114,8 @@ def entries_by_pattern(
             anchor.parent,
         )
         row = _row(anchor)
-        published = row_date(row, anchor, tz, now) or date_in_url(url, tz)
         groups[id(container)].append(
-            ListEntry(url=url, title=anchor_title(anchor), published_at=published)
+            _dated(url, anchor_title(anchor), row_date(row, anchor, url, tz, now))
         )
     if not groups:
         return []
@@ -117,8 +137,7 @@ def onclick_entries(
         url = urljoin(base_url, href)
         title_node = item.select_one(".s2, .title") or anchor or item
         title = clean_title(attr(title_node, "title") or title_node.get_text(" ", strip=True))
-        date = row_date(item, title_node, tz, now) or date_in_url(url, tz)
-        entries.append(ListEntry(url=url, title=title, published_at=date))
+        entries.append(_dated(url, title, row_date(item, title_node, url, tz, now)))
     return unique(entries)
 
 
@@ -133,18 +152,17 @@ def unique(entries: Iterable[ListEntry]) -> list[ListEntry]:
 
 
 def next_link(soup: BeautifulSoup, base_url: str) -> str | None:
-    """The href of a 下一页 link, when it is a real URL (not javascript:)."""
-    for anchor in soup.find_all("a", href=True):
-        if _NEXT_TEXT.match(anchor.get_text(" ", strip=True)):
-            href = attr(anchor, "href").strip()
-            if href and not href.startswith(("javascript:", "#")):
-                return urljoin(base_url, href)
-    return None
+    """The href of a 下一页 link (the pagination module's rule), when it is a real URL."""
+    links = (
+        (a.get_text(" ", strip=True), attr(a, "title"), attr(a, "href"))
+        for a in soup.find_all("a", href=True)
+    )
+    return labelled_next(links, base_url)
 
 
 def page_count(html: str) -> int | None:
     """A total page count from an inline pager script (``countPage = 12`` and the like)."""
-    match = _PAGE_COUNT.search(html)
+    match = COUNT_PAGE.search(html) or PAGE_TOTAL.search(html)
     return int(match.group(1)) if match else None
 
 

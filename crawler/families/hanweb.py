@@ -24,7 +24,6 @@ from scrapy.http import Response
 from crawler.extract.article import ArticleSelectors
 from crawler.extract.listing import ListEntry
 from crawler.extract.soup import attr
-from crawler.extract.urldates import date_in_url
 from crawler.families.base import Family, FamilyOptions, ListPage
 from crawler.families.common import anchor_title, response_text, row_date, unique
 from xinqu.config import Source
@@ -73,8 +72,10 @@ class HanwebFamily(Family):
             return None
         url = urljoin(base, attr(anchor, "href").strip())
         row = soup.body or soup
-        published = row_date(row, anchor, tz, now) or date_in_url(url, tz)
-        return ListEntry(url=url, title=anchor_title(anchor), published_at=published)
+        found = row_date(row, anchor, url, tz, now)
+        if found is None:
+            return ListEntry(url=url, title=anchor_title(anchor))
+        return ListEntry(url, anchor_title(anchor), found.value, found.evidence)
 
     @staticmethod
     def _next_proxy_url(store: str, response: Response, count: int, source: Source) -> str | None:

@@ -9,9 +9,10 @@ grid: ``li.xxgk-list`` rows with the date in ``div.layui-col-md2 span``; titles 
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from crawler.extract.article import ArticleSelectors
+from crawler.extract.pagination import numbered_next
 from crawler.families.common import (
     PatternListFamily,
     page_count,
@@ -28,9 +29,7 @@ class SiteServerFamily(PatternListFamily):
 
     def next_page(self, html: str, url: str) -> str | None:
         """``/channels/<id>_<n+1>.html`` while the pager says more pages exist."""
-        match = CHANNEL.search(urlsplit(url).path)
         total = page_count(html)
-        if not match or total is None:
+        if not CHANNEL.search(urlsplit(url).path) or total is None:
             return None
-        current = int(match["n"] or 1)
-        return urljoin(url, f"{match['id']}_{current + 1}.html") if current < total else None
+        return numbered_next(url, total)

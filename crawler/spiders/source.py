@@ -1,17 +1,20 @@
 """The one spider class; a subclass per source is made by the spider loader.
 
-Flow per configured list URL: fetch the list page (through the source's family;
-a page that is only a shell names ``data_urls`` holding its entries, fetched as
-the same page), skip links already stored, links older than the crawl window (by
-the row's date, or when the row shows none by the article's own) and
-dead links (failed for good, or for a passing reason in ``crawl.max_link_attempts``
-crawls; all of them fetched again with ``refresh``), fetch the rest as articles,
-and follow the family's next page request while a page still yields a link never
-seen before, up to ``max_pages``. An article split over several pages is followed
-to its last page (``crawl.max_article_pages`` at most) and stored once, whole; when
-a continuation page fails, what was collected is stored marked ``incomplete`` and
-its link recorded as failed, so that later crawls (up to ``max_link_attempts``)
-fetch it again. Failed article links are recorded when the spider closes.
+Flow per configured list URL: fetch the list page (through the source's family; a
+page that is only a shell names ``data_urls`` holding its entries, fetched as the
+same page), skip links already stored, links older than the crawl window (by the
+row's date, or when the row shows none by the article's own) and dead links (failed
+for good, or for a passing reason in ``crawl.max_link_attempts`` crawls; all of them
+fetched again with ``refresh``), fetch the rest as articles, at most
+``crawl.max_articles_per_list`` new ones per list page (the rest are left for the
+next crawl, said in one line), and follow the family's next page request while a
+page still yields a link never seen before, up to ``max_pages`` (the rule is
+:func:`crawler.extract.pagination.follow_list`). An article split over several pages
+is followed to its last page (``crawl.max_article_pages`` at most) and stored once,
+whole; when a continuation page fails, what was collected is stored marked
+``incomplete`` and its link recorded as failed, so that later crawls (up to
+``max_link_attempts``) fetch it again. Failed article links are recorded when the
+spider closes.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from twisted.python.failure import Failure
 
 from crawler.antibot import detect_antibot
 from crawler.extract.pages import ArticlePages
+from crawler.extract.pagination import follow_list
 from crawler.extract.stored_title import with_headline
 from crawler.failures import describe_failure, failure_kind
 from crawler.families import ListEntry, get_family
@@ -63,6 +67,7 @@ class SourceSpider(scrapy.Spider):
         self.failing: dict[str, LinkState] = {}
         self.max_link_attempts = self.config.settings.crawl.max_link_attempts
         self.max_article_pages = self.config.settings.crawl.max_article_pages
+        self.max_articles_per_list = self.config.settings.crawl.max_articles_per_list
         self.link_failures: list[LinkFailure] = []
         self.error_messages: list[str] = []
         self.anti_bot: str | None = None
@@ -133,6 +138,8 @@ class SourceSpider(scrapy.Spider):
         if not page.entries:
             stats.inc_value("xinqu/empty_list_pages")
         fresh = 0
+        taken = 0
+        overflow = 0
         for entry in page.entries:
             key = canonical_url(entry.url)
             if key in self.known:
@@ -147,6 +154,10 @@ class SourceSpider(scrapy.Spider):
             ):
                 stats.inc_value("xinqu/dead")
                 continue
+            if taken >= self.max_articles_per_list:
+                overflow += 1
+                continue
+            taken += 1
             self.known.add(key)
             if failing is None:  # a retried failure is no reason to read further pages
                 fresh += 1
@@ -159,16 +170,22 @@ class SourceSpider(scrapy.Spider):
                 # (a loop, or two links sent to one page) without a word.
                 dont_filter=True,
             )
+        if overflow:
+            stats.inc_value("xinqu/list_overflow", overflow)
+            self._report(
+                f"list {response.url}: {overflow} more new links than "
+                f"crawl.max_articles_per_list ({self.max_articles_per_list}); "
+                "left for the next crawl"
+            )
         number = response.meta.get("page", 1)
         list_url = response.meta["list_url"]
-        for url in page.data_urls:
-            yield Request(
-                url,
+        for request in self.family.data_requests(page):
+            yield request.replace(
                 callback=self.parse_list,
                 errback=self.on_error,
-                meta=self._meta(list_url=list_url, page=number, kind="list"),
+                meta=self._meta(**request.meta, list_url=list_url, page=number, kind="list"),
             )
-        if fresh and number < self.max_pages:
+        if follow_list(fresh, number, self.max_pages):
             for request in self.family.next_requests(response, page, self.source)[:1]:
                 yield request.replace(
                     callback=self.parse_list,
