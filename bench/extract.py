@@ -37,10 +37,10 @@ sys.path.insert(0, str(ROOT))
 from crawler.extract.article import (  # noqa: E402
     bigram_f1,
     bigram_precision_recall,
-    clean_line,
     extract_article,
 )
 from crawler.extract.encoding import decode_html  # noqa: E402
+from xinqu.text import clean_line  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 LABELS = ROOT / "bench" / "data" / "extract_labels.json"

@@ -35,6 +35,8 @@ from crawler.extract.headline import is_site_title, lines_above, settle_headline
 from crawler.extract.readable import readable_body
 from crawler.extract.soup import attr
 from crawler.extract.urldates import date_in_url
+from xinqu.boilerplate import TEMPLATE_LINE
+from xinqu.text import clean_line
 
 #: Larger documents are cut here before parsing: no article needs more, and a
 #: hostile page should not cost minutes.
@@ -175,19 +177,6 @@ _DATE_LABEL = re.compile(
     r"(?:发布时间|发布日期|发表时间|发稿时间|发文日期|更新时间|时间|日期)\s*[:：]\s*"
 )
 _PRIMARY_DATE_LABEL = re.compile(r"发布时间|发布日期|发表时间|发稿时间")
-_BOILERPLATE = re.compile(
-    r"^[\[【(（]?\s*(?:责任编辑|责编|编辑|审核|校对|终审|初审|复审|监制|值班编辑)\s*[:：]|"
-    r"(?:责任编辑|责编)\s*[:：]"
-    r"|打印本页|打印此页|【打印】|\[打印\]|关闭窗口|【关闭】|\[关闭\]|分享到|分享至|扫一扫|"
-    r"字号\s*[:：]|【纠错】|\[纠错\]|^[【\[]?\s*(?:大|中|小)\s*(?:中|小)?\s*[】\]]?$|"
-    r"^(?:上一篇|下一篇|上一条|下一条|相关阅读|相关新闻|相关链接|阅读下一篇)\s*[:：]?|"
-    r"浏览次数\s*[:：]|点击数\s*[:：]|阅读量\s*[:：]|^(?:返回顶部|收藏|打印|关闭|分享|朋友圈|微信|微博)$|"
-    r"^(?:现在位置|当前位置|您的位置|你的位置|所在位置|您现在的位置)\s*[:：]|"
-    r"请使用浏览器分享|点击右上角|分享微信|^(?:扫码|扫描二维码)|Copyright\s*©|版权所有|"
-    # A pager (首页 上一页 1 2 3 下一页 尾页, 共3页): only pager words, one of them 上/下一页.
-    r"^(?=.*(?:上一?页|下一?页))(?:[\s|｜<>«»\[\]【】…\d]|首页|上一?页|下一?页|尾页|末页|"
-    r"共\s*\d+\s*页|第\s*\d+\s*页)+$"
-)
 _TEASER_END = re.compile(
     r"(?:\bRead (?:more|the full (?:story|article))|\bContinue reading|阅读全文|查看全文|全文阅读|"
     r"[\[【(（]\s*(?:详细|全文|详情)\s*[\]】)）])\s*[>›»…]*$",
@@ -271,11 +260,6 @@ class ExtractedArticle:
 
     def as_json(self) -> str:
         return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
-
-
-def clean_line(text: str) -> str:
-    """One line of text: every run of (full-width, non-breaking) spaces becomes one space."""
-    return _SPACES.sub(" ", text).strip()
 
 
 def _walk_text(node: Tag, skip: Tag | None = None) -> Iterator[str]:
@@ -590,7 +574,7 @@ def _container(soup: BeautifulSoup) -> tuple[Tag, str] | None:
 
 
 def _is_boilerplate(line: str) -> bool:
-    return len(line) <= _SHORT_LINE and bool(_BOILERPLATE.search(line))
+    return len(line) <= _SHORT_LINE and bool(TEMPLATE_LINE.search(line))
 
 
 def _is_info_line(line: str) -> bool:
