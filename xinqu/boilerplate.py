@@ -102,6 +102,60 @@ LOCATION_LABELS = (
 COPYRIGHT_MARKS = ("版权所有", "版权声明", "免责声明", "ICP备", "公网安备", "Copyright")
 #: Prompts to scan a code, at the start of their line.
 SCAN_PROMPTS = ("扫码", "扫描二维码")
+#: A platform's or a site's disclaimer about what it published (one sentence, often long).
+DISCLAIMER_MARKS = (
+    "特别声明",
+    "免责声明",
+    "仅提供信息存储服务",
+    "网友评论仅供",
+    "仅代表作者个人观点",
+    "仅代表作者观点",
+    "版权归原作者",
+    "如有侵权",
+    "转载请注明",
+)
+_DISCLAIMER_PHRASES = (
+    r"不代表本(?:网|站|平台|报|刊|号)\S{0,6}(?:观点|立场)",
+    r"并不表明\S{0,8}立场",
+    r"未经(?:授权|许可|书面许可)[，,]?\s*(?:不得|禁止|严禁)转载",
+)
+#: Headings after which a page lists other stories, not this one.
+FEED_HEADINGS = (
+    "相关阅读",
+    "相关文章",
+    "相关新闻",
+    "相关稿件",
+    "相关推荐",
+    "猜你喜欢",
+    "推荐阅读",
+    "推荐内容",
+    "热门文章",
+    "热点新闻",
+    "图片新闻",
+    "新闻推荐",
+    "更多精彩",
+    "大家还看了",
+    "大家都在看",
+    "也许喜欢",
+    "本类排行",
+    "为您推荐",
+    "热门推荐",
+)
+#: Headings of the readers' comments below a story (网易's 跟贴 and its kind).
+COMMENT_HEADINGS = (
+    "网友评论",
+    "网友跟贴",
+    "热门跟贴",
+    "最新跟贴",
+    "我要评论",
+    "发表评论",
+    "全部评论",
+    "热门评论",
+    "最新评论",
+    "精彩评论",
+    "评论列表",
+    "跟贴",
+)
 
 
 def _any(words: Iterable[str]) -> str:
@@ -112,6 +166,22 @@ def _any(words: Iterable[str]) -> str:
 _PAGER = (
     r"^(?=.*(?:上一?页|下一?页))(?:[\s|｜<>«»\[\]【】…\d]|首页|上一?页|下一?页|尾页|末页|"
     r"共\s*\d+\s*页|第\s*\d+\s*页)+$"
+)
+
+DISCLAIMER = re.compile(f"{_any(DISCLAIMER_MARKS)}|{'|'.join(_DISCLAIMER_PHRASES)}")
+
+#: A line that opens the list of other stories after a story
+#: (dedupe cuts the text there; the extractor cuts a body at ``TAIL_HEADING``).
+TAIL = re.compile(
+    rf"^\s*[-·•]?\s*(?:{_any(FEED_HEADINGS)})",
+    re.MULTILINE,
+)
+#: Those openers and the comments' headings as a line of their own (``相关阅读：``,
+#: ``【网友评论】``, ``跟贴 19``, ``已有12条评论``): where the extractor ends a body.
+TAIL_HEADING = re.compile(
+    rf"^[-·•【\[\s]*(?:{_any(FEED_HEADINGS + COMMENT_HEADINGS)})\s*[】\]]?\s*"
+    r"(?:[:：>›»]|[(（]?\s*\d+\s*[)）]?|条)?\s*$"
+    r"|^(?:已有|共)\s*\d+\s*(?:条评论|条跟贴|人参与)"
 )
 
 TEMPLATE_LINE = re.compile(
@@ -141,6 +211,7 @@ BOILERPLATE = re.compile(
     r"|.{0,20}(?:本文来源|来源于|转自|转载自|稿件来源|责编|编辑)\s*[:：].{0,60}"
     rf"|.{{0,20}}(?:{_any(('分享至', '分享到', *COUNTER_LABELS[2:7], '点击'))})\s*[:：]?.{{0,30}}"
     r"|(?:首页|網站地圖|网站地图)\s*[>›»|].{0,80}"
+    rf"|.{{0,60}}(?:{DISCLAIMER.pattern}).{{0,200}}"
     rf"|(?:{_any(LONE_TOOLS)})"
     rf"|{_PAGER[1:-1]}"
     r")\s*$"

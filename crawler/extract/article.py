@@ -35,7 +35,7 @@ from crawler.extract.headline import is_site_title, lines_above, settle_headline
 from crawler.extract.readable import readable_body
 from crawler.extract.soup import attr
 from crawler.extract.urldates import date_in_url
-from xinqu.boilerplate import TEMPLATE_LINE
+from xinqu.boilerplate import DISCLAIMER, TAIL_HEADING, TEMPLATE_LINE
 from xinqu.text import clean_line
 
 #: Larger documents are cut here before parsing: no article needs more, and a
@@ -397,6 +397,15 @@ def _strip_site_name(title: str, page_lines: list[str]) -> str:
     return title
 
 
+def _headline_after_site_name(title: str, page_lines: list[str]) -> str | None:
+    """``网站名 - 标题``: the site's name first, the headline the later part that the
+    page shows as a line of its own (the first part does not stand alone)."""
+    parts = [p.strip() for p in _TITLE_SPLIT.split(title) if p.strip()]
+    if len(parts) < 2 or parts[0] in page_lines:
+        return None
+    return next((p for p in parts[1:] if len(p) >= 4 and p in page_lines), None)
+
+
 def _title_candidates(soup: BeautifulSoup) -> Iterator[Tag]:
     yield from soup.find_all(["h1", "h2"])
     for tag in soup.find_all(True, attrs={"class": True}):
@@ -471,6 +480,8 @@ def _raw_title(
     # as a line of its own, the page's <h1> is then the better title.
     if len(first_h1) >= 6 and first_h1 not in page_title and stripped not in page_lines:
         return first_h1, True
+    if page_title and (shown := _headline_after_site_name(page_title, page_lines)):
+        return shown, True
     if stripped:
         return stripped, False
     return (best or first_h1), bool(best or first_h1)
@@ -527,6 +538,7 @@ _ASIDE_NAME = re.compile(
     r"(?:^|[-_\s])(?:related|relevant|recommend\w*|more-?(?:news|stories|articles)|"
     r"read-?more|newsletter|subscri\w*|promo\w*|support|donat\w*|share|sharing|social|"
     r"comments?|sidebar|advert\w*|sponsor\w*|xgyd|xgxw|xgwz|tuijian|remen|hotnews|"
+    r"tie|tie-?areas?|gentie|pinglun|replies|discuss\w*|statement|disclaimer|"
     r"vjs|video-?js|xgplayer|dplayer|plyr|txp|tcplayer|prism-player|control-?bar)(?:$|[-_\s])",
     re.I,
 )
@@ -598,6 +610,10 @@ def _is_player_chrome(line: str) -> bool:
     )
 
 
+def _is_disclaimer(line: str) -> bool:
+    return len(line) <= 4 * _SHORT_LINE and bool(DISCLAIMER.search(line))
+
+
 def _drop_boilerplate(lines: list[str]) -> list[str]:
     kept: list[str] = []
     skip_name = False
@@ -614,7 +630,23 @@ def _drop_boilerplate(lines: list[str]) -> list[str]:
             and not _is_promo(line)
         ):
             kept.append(line)
-    return kept
+    notices = [line for line in kept if _is_disclaimer(line)]
+    if sum(map(len, notices)) > 0.5 * sum(map(len, kept)):
+        return kept  # the page is a disclaimer or a legal notice: those lines are its text
+    return [line for line in kept if not _is_disclaimer(line)]
+
+
+def _cut_tail(lines: list[str]) -> list[str]:
+    """A body ends where the page goes on to other stories or to readers' comments:
+    a heading line such as ``相关阅读``, ``猜你喜欢``, ``网友评论``, ``跟贴 19``, once a
+    quarter of the body's text stands above it."""
+    total = sum(map(len, lines))
+    above = 0
+    for at, line in enumerate(lines):
+        if at and above >= 0.25 * total and len(line) <= 20 and TAIL_HEADING.search(line):
+            return lines[:at]
+        above += len(line)
+    return lines
 
 
 def _drop_teasers(lines: list[str]) -> list[str]:
@@ -627,13 +659,14 @@ def _drop_teasers(lines: list[str]) -> list[str]:
 
 
 def _clean_body(lines: list[str], title: str) -> list[str]:
-    lines = _drop_teasers(_drop_boilerplate(lines))
+    lines = _drop_teasers(_drop_boilerplate(_cut_tail(lines)))
     # A title the page repeats in the body, broken over up to four lines.
     squeezed = _SPACES.sub("", title)
     for count in range(2, 5):
         if squeezed and _SPACES.sub("", "".join(lines[:count])) == squeezed:
             lines = lines[count:]
             break
+    lines = _drop_header_block(lines)
     # Title and info lines that a container or trafilatura took along at the top.
     while lines and (
         (title and (lines[0] == title or (len(lines[0]) <= len(title) + 8 and title in lines[0])))
@@ -644,6 +677,33 @@ def _clean_body(lines: list[str], title: str) -> list[str]:
     while lines and _DATE_LABEL.search(lines[-1]) and len(lines[-1]) <= _SHORT_LINE:
         lines = lines[:-1]
     return lines
+
+
+#: A byline or date label that ends a body's header block (not a bare 时间/日期: a
+#: notice's 时间：… 地点：… lines are its content).
+_BYLINE = re.compile(
+    r"^[\[【(（]?\s*(?:作者|译者?|记者|来源|文章来源|信息来源|发布时间|发布日期|发表时间|发稿时间)\s*[:：]"
+)
+#: How many short lines above the prose may form a header block.
+HEADER_BLOCK_LINES = 8
+
+
+def _header_end(lines: list[str]) -> int:
+    """How many lines at the top of a body are its header: the short lines above the
+    first paragraph (column links, the headline, 作者/译/来源 lines, a date) ending in a
+    byline or a date line. 0 when the body opens with its prose."""
+    end = 0
+    for at, line in enumerate(lines[: HEADER_BLOCK_LINES + 1]):
+        if len(line) > _SHORT_LINE or at == HEADER_BLOCK_LINES:
+            break
+        dated = len(line) <= 30 and bool(_YEAR_DATE.search(line))
+        if _BYLINE.search(line) or (dated and parse_datetime(line, UTC) is not None):
+            end = at + 1
+    return end if end < len(lines) else 0
+
+
+def _drop_header_block(lines: list[str]) -> list[str]:
+    return lines[_header_end(lines) :]
 
 
 def _is_hidden(tag: Tag) -> bool:
@@ -936,7 +996,11 @@ def extract_article(
     info = (
         cut_lines
         + _info_lines(page_lines, body_lines)
-        + [line for line in body_lines[:6] if len(line) <= 30 and _YEAR_DATE.search(line)]
+        + [
+            line
+            for line in body_lines[: max(6, _header_end(body_lines))]
+            if len(line) <= 30 and _YEAR_DATE.search(line)
+        ]
     )
     text_out = _clean_body(body_lines, title)
     if not text_out and (summary := _meta(soup, "og:description", "description")):

@@ -18,16 +18,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from xinqu.boilerplate import BOILERPLATE
+from xinqu.boilerplate import BOILERPLATE, TAIL
 
 Codes = npt.NDArray[np.uint32]
 
-#: A line after which a page lists other stories, not this one.
-TAIL = re.compile(
-    r"^\s*[-·•]?\s*(?:相关阅读|相关文章|相关新闻|相关稿件|相关推荐|猜你喜欢|推荐阅读|推荐内容|"
-    r"热门文章|热点新闻|图片新闻|新闻推荐|更多精彩|大家还看了|也许喜欢|本类排行)",
-    re.MULTILINE,
-)
 #: Pinyin that copying sites leave after a character: 新區(qū), 會(huì), 要(yào / yāo), 關(guan).
 _PY = "a-zü\u00e0-\u00fc\u0101-\u01dc\u01f9"
 PINYIN = re.compile(
