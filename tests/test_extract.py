@@ -16,6 +16,7 @@ from support import SHARED
 
 from crawler.extract.article import ArticleSelectors, ExtractedArticle, extract_article
 from scheduler.cli import main
+from xinqu.process.normalize import strip_boilerplate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -410,3 +411,23 @@ def test_cli_errors_are_one_line(tmp_path: Path, target: str) -> None:
 def test_cli_rejects_a_directory(tmp_path: Path) -> None:
     code, _, err = run(tmp_path, str(tmp_path))
     assert code == 2 and "not a file" in err
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "责任编辑：张三",
+        "【打印本页】 【关闭窗口】",
+        "上一篇：新区召开年度工作会议",
+        "首页 上一页 1 2 3 下一页 尾页",
+        "浏览次数：128",
+    ],
+)
+def test_extractor_and_dedupe_share_one_boilerplate_vocabulary(line: str) -> None:
+    body = "".join(
+        f"<p>湘江新区第{n}批重点产业项目集中开工，总投资超过百亿元，涵盖智能制造与新材料。</p>"
+        for n in range(3)
+    )
+    html = f"<html><body><div id='zoom'>{body}<p>{line}</p></div></body></html>"
+    assert line not in extract_article(html, "", tz=TZ).text
+    assert strip_boilerplate(f"新区召开年度工作会议。\n{line}") == "新区召开年度工作会议。"

@@ -191,6 +191,7 @@ TEMPLATE_LINE = re.compile(
     rf"|(?:浏览次数|点击数|阅读量|点击量|浏览量|阅读次数|字号)\s*[:：]"
     rf"|^[\[【]?\s*(?:大|中|小)\s*(?:中|小)?\s*[\]】]?$"
     rf"|^[\s«<【\[]*(?:{_any(NEIGHBOUR_LINKS)})\s*[:：]?"
+    rf"|^[\s«<【\[]*(?:{_any(FEED_HEADINGS)})\s*[】\]]?\s*[:：]"
     rf"|^(?:{_any(LONE_TOOLS)})$"
     rf"|^(?:{_any(LOCATION_LABELS)})\s*[:：]"
     rf"|^(?:{_any(SCAN_PROMPTS)})"

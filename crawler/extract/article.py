@@ -97,6 +97,13 @@ BODY_CONTAINERS: tuple[tuple[str, bool], ...] = (
     (".articleCont", True),
     ("#articleContent", True),
     ("#content", True),
+    # News portals' article bodies; generic, as each also holds the portal's boxes.
+    ("#endText", True),  # 网易 163
+    ("#artibody", True),  # 新浪 sina
+    (".content-article", True),  # 腾讯 qq
+    (".left_zw", True),  # 中国新闻网 chinanews
+    (".news_txt", True),  # 澎湃 thepaper
+    (".content_area", True),  # 央视网 cctv
 )
 #: A container with less text than this is a stub (an image caption, an empty shell).
 MIN_CONTAINER_CHARS = 40
@@ -622,16 +629,16 @@ def _drop_boilerplate(lines: list[str]) -> list[str]:
             skip_name = False
             continue
         skip_name = len(line) <= _SHORT_LINE and bool(_DANGLING_EDITOR.search(line))
-        if (
-            not skip_name
-            and not _is_boilerplate(line)
-            and not _COUNTER.match(line)
-            and not _is_player_chrome(line)
-            and not _is_promo(line)
+        if _is_disclaimer(line) or not (
+            skip_name
+            or _is_boilerplate(line)
+            or _COUNTER.match(line)
+            or _is_player_chrome(line)
+            or _is_promo(line)
         ):
             kept.append(line)
-    notices = [line for line in kept if _is_disclaimer(line)]
-    if sum(map(len, notices)) > 0.5 * sum(map(len, kept)):
+    notices = sum(len(line) for line in kept if _is_disclaimer(line))
+    if notices > 0.5 * sum(map(len, kept)):
         return kept  # the page is a disclaimer or a legal notice: those lines are its text
     return [line for line in kept if not _is_disclaimer(line)]
 
@@ -756,7 +763,10 @@ def _prune(node: Tag) -> None:
     for tag in tags:
         if holds_block[id(tag)] or not 0 < size[id(tag)] <= _SHORT_LINE * 2:
             continue
-        if _is_boilerplate(clean_line(tag.get_text(" "))):
+        text = clean_line(tag.get_text(" "))
+        # A feed's heading (相关阅读) stays: the body is cut there, with what follows it.
+        # Disclaimers are judged on the body's lines, where a disclaimer page is seen whole.
+        if _is_boilerplate(text) and not (TAIL_HEADING.search(text) or DISCLAIMER.search(text)):
             tag.decompose()
 
 
@@ -834,7 +844,7 @@ def _published(
         "publishtime",
         "datePublished",
         "dc.date",
-    )
+    ) or _linked_data_date(soup)
     from_meta = parse_datetime(meta, tz, now) if meta else None
     if from_meta is not None and has_time(meta or ""):
         return from_meta
@@ -844,6 +854,18 @@ def _published(
     if visible is not None and visible.date() == from_meta.date():
         return visible
     return from_meta
+
+
+_LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{6,40})"')
+
+
+def _linked_data_date(soup: BeautifulSoup) -> str | None:
+    """``datePublished`` of the page's JSON-LD (schema.org NewsArticle), read as text:
+    many sites put their only machine-readable date there, and often invalid JSON."""
+    for script in soup.find_all("script", type="application/ld+json"):
+        if match := _LD_PUBLISHED.search(script.string or ""):
+            return match[1]
+    return None
 
 
 def _visible_date(
