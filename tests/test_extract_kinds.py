@@ -304,3 +304,8 @@ def test_date_from_json_ld_when_no_meta_or_line_shows_one() -> None:
     assert article.title == "Robotics park opens"
     assert article.published_at is not None
     assert article.published_at.isoformat() == "2024-05-20T10:23:00+08:00"
+
+
+def test_the_shown_headline_beats_a_rewritten_social_title() -> None:
+    article, _ = real("mh-www-huffpost-com-1f2f22aa.html")
+    assert article.title == "Watch Out For The 'Can You Hear Me?' Phone Scam Happening Now"

@@ -445,6 +445,21 @@ def _headline_elements(soup: BeautifulSoup, page_title: str) -> Iterator[str]:
             yield text
 
 
+def _shown_headline(soup: BeautifulSoup, social: str) -> str | None:
+    """The page's one ``<h1>`` when it words the headline otherwise than the social
+    title (``og:title`` is often rewritten for sharing); None when there is no single
+    such h1, or one of the two holds the other (a column or site name, an edit link)."""
+    headings = [
+        clean_line(" ".join(text_lines(tag)))
+        for tag in soup.find_all("h1")
+        if tag.find_parent("a") is None and tag.find_parent(list(_DROP_TAGS)) is None
+    ]
+    headings = [text for text in headings if 6 <= len(text) <= 120]
+    if len(headings) != 1 or headings[0] in social or social in headings[0]:
+        return None
+    return None if is_site_title(headings[0]) else headings[0]
+
+
 def _raw_title(
     soup: BeautifulSoup,
     selectors: ArticleSelectors,
@@ -463,7 +478,8 @@ def _raw_title(
         shown_whole = any(
             clean_line(tag.get_text(" ")) == whole for tag in soup.find_all(["h1", "h2"])
         )
-        return (whole if shown_whole else _strip_site_name(whole, page_lines)), True
+        social = whole if shown_whole else _strip_site_name(whole, page_lines)
+        return _shown_headline(soup, social) or social, True
     page_title = _plain(soup.title.get_text(" ")) if soup.title else ""
     if page_title and is_site_title(page_title, shared_titles):
         found = next(_headline_elements(soup, page_title), None)
