@@ -17,6 +17,7 @@ from support import SHARED
 from crawler.extract.article import ArticleSelectors, ExtractedArticle, extract_article
 from scheduler.cli import main
 from xinqu.process.normalize import strip_boilerplate
+from xinqu.text import clean_line, squeeze_spaces
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -431,3 +432,12 @@ def test_extractor_and_dedupe_share_one_boilerplate_vocabulary(line: str) -> Non
     html = f"<html><body><div id='zoom'>{body}<p>{line}</p></div></body></html>"
     assert line not in extract_article(html, "", tz=TZ).text
     assert strip_boilerplate(f"新区召开年度工作会议。\n{line}") == "新区召开年度工作会议。"
+
+
+def test_the_extractor_squeezes_spaces_and_the_issue_cleans_controls() -> None:
+    # Two meanings, two names (issue 10): the extractor keeps what the page says (a
+    # cp1252 quote mis-decoded as the C1 control \x92 is the source's own text), the
+    # issue shows a line without controls or bidi overrides.
+    raw = "Apple\x92s\u3000new\u00a0chip\u200b \u202eplan\n"
+    assert squeeze_spaces(raw) == "Apple\x92s new chip \u202eplan"
+    assert clean_line(raw) == "Apples new chip plan"

@@ -1,10 +1,12 @@
-"""One line of crawled text, the way every stage reads it.
+"""One line of crawled text, in the two ways the stages need it.
 
-Pages hand us text with every kind of white space (full-width, non-breaking, line
-and paragraph separators) and with invisible characters (NUL, zero-width spaces,
-BOMs, bidi overrides). A line is that text with each run of white space made one
-space and the invisible characters removed: what the extractor compares and
-stores, and what an issue shows.
+- :func:`squeeze_spaces` — the extractor's: every run of white space (full-width,
+  non-breaking, zero-width, a BOM) becomes one space, and nothing else changes. The
+  text stays what the page says, down to stray control bytes of a mis-declared
+  charset that the source's own text shares.
+- :func:`clean_line` — the issue's: a line safe to show in a headline, a mail header
+  or a layout; white space squeezed as above and every control and invisible format
+  character (NUL, CR, bidi overrides …) removed.
 """
 
 from __future__ import annotations
@@ -12,7 +14,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+_SPACES = re.compile(r"[\s\u00a0\u3000\u2000-\u200b\u202f\u205f\ufeff]+")
 _SPACE = re.compile(r"\s+")
+
+
+def squeeze_spaces(text: str) -> str:
+    """``text`` on one line: each run of (full-width, non-breaking, zero-width) white
+    space one space, none at either end."""
+    return _SPACES.sub(" ", text).strip()
 
 
 def _printable(ch: str) -> bool:
@@ -21,8 +30,8 @@ def _printable(ch: str) -> bool:
 
 
 def clean_line(value: str | None) -> str:
-    """One line of text: controls and invisible format characters removed, every run
-    of white space one space, none at either end."""
+    """One line of text to show: controls and invisible format characters removed,
+    every run of white space one space, none at either end."""
     if not value:
         return ""
     spaced = _SPACE.sub(" ", value)

@@ -8,11 +8,15 @@ sites.md §C), then an id named like one (``article__content``); the visible inf
 line (``发布时间：… 来源：…``); and trafilatura for the body of pages that match no
 known container. A body from trafilatura or a generic container is narrowed to
 readability-lxml's main block when that block is a strict subset of it
-(``readable.py``); related/recommended feeds, share and support boxes, hidden
-elements, video-player chrome and Read-more teasers are cut from every body. A
+(``readable.py``); related/recommended feeds, share and support boxes, readers'
+comments, hidden elements, video-player chrome and Read-more teasers are cut from
+every body, a body ends at a feed's or the comments' heading (相关阅读, 网友评论,
+跟贴 19), and platform disclaimers go unless they are the page. Which lines are page
+template is one vocabulary, ``xinqu/boilerplate.py``, shared with dedupe. A
 ``<title>`` that only names the site gives way to the headline the page shows
-(``headline.py``). ``python -m bench.extract`` measures all of it against
-trafilatura on the real-page sets.
+(``headline.py``), and so does an ``og:title`` worded otherwise than the page's h1.
+``python -m bench.extract`` measures all of it against trafilatura on the real-page
+sets.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from crawler.extract.readable import readable_body
 from crawler.extract.soup import attr
 from crawler.extract.urldates import date_in_url
 from xinqu.boilerplate import DISCLAIMER, TAIL_HEADING, TEMPLATE_LINE
-from xinqu.text import clean_line
+from xinqu.text import squeeze_spaces
 
 #: Larger documents are cut here before parsing: no article needs more, and a
 #: hostile page should not cost minutes.
@@ -97,13 +101,6 @@ BODY_CONTAINERS: tuple[tuple[str, bool], ...] = (
     (".articleCont", True),
     ("#articleContent", True),
     ("#content", True),
-    # News portals' article bodies; generic, as each also holds the portal's boxes.
-    ("#endText", True),  # 网易 163
-    ("#artibody", True),  # 新浪 sina
-    (".content-article", True),  # 腾讯 qq
-    (".left_zw", True),  # 中国新闻网 chinanews
-    (".news_txt", True),  # 澎湃 thepaper
-    (".content_area", True),  # 央视网 cctv
 )
 #: A container with less text than this is a stub (an image caption, an empty shell).
 MIN_CONTAINER_CHARS = 40
@@ -304,7 +301,7 @@ def _walk_text(node: Tag, skip: Tag | None = None) -> Iterator[str]:
 
 def text_lines(node: Tag, skip: Tag | None = None) -> list[str]:
     """Non-empty, whitespace-normalised lines of ``node``'s visible text."""
-    lines = (clean_line(line) for line in "".join(_walk_text(node, skip)).split("\n"))
+    lines = (squeeze_spaces(line) for line in "".join(_walk_text(node, skip)).split("\n"))
     return [line for line in lines if line]
 
 
@@ -313,7 +310,7 @@ def _meta(soup: BeautifulSoup, *names: str) -> str | None:
     found: dict[str, str] = {}
     for tag in soup.find_all("meta"):
         key = str(tag.get("name") or tag.get("property") or tag.get("itemprop") or "").lower()
-        content = clean_line(str(tag.get("content") or ""))
+        content = squeeze_spaces(str(tag.get("content") or ""))
         if key in wanted and content and key not in found:
             found[key] = content
     return next((found[n] for n in wanted if n in found), None)
@@ -386,7 +383,7 @@ def bigram_f1(candidate: str, reference: str) -> float:
 
 def _plain(text: str) -> str:
     """A title-ish string from a meta tag or <title>: no markup, no scripts, one line."""
-    return clean_line(_TAGS.sub(" ", _SCRIPT_TEXT.sub(" ", text)))
+    return squeeze_spaces(_TAGS.sub(" ", _SCRIPT_TEXT.sub(" ", text)))
 
 
 # -- title ---------------------------------------------------------------------------------
@@ -440,7 +437,7 @@ def _headline_elements(soup: BeautifulSoup, page_title: str) -> Iterator[str]:
     for tag in _title_candidates(soup):
         if tag.find_parent(list(_DROP_TAGS)) is not None or tag.find_parent("a"):
             continue
-        text = clean_line(" ".join(text_lines(tag)))
+        text = squeeze_spaces(" ".join(text_lines(tag)))
         if 6 <= len(text) <= 120 and text != page_title:
             yield text
 
@@ -450,7 +447,7 @@ def _shown_headline(soup: BeautifulSoup, social: str) -> str | None:
     title (``og:title`` is often rewritten for sharing); None when there is no single
     such h1, or one of the two holds the other (a column or site name, an edit link)."""
     headings = [
-        clean_line(" ".join(text_lines(tag)))
+        squeeze_spaces(" ".join(text_lines(tag)))
         for tag in soup.find_all("h1")
         if tag.find_parent("a") is None and tag.find_parent(list(_DROP_TAGS)) is None
     ]
@@ -467,7 +464,7 @@ def _raw_title(
     shared_titles: Collection[str],
 ) -> tuple[str, bool]:
     if selectors.title and (node := _select_one(soup, selectors.title)):
-        return clean_line(node.get_text(" ")), True
+        return squeeze_spaces(node.get_text(" ")), True
     meta = _meta(soup, "ArticleTitle")
     if meta:
         return _plain(meta), True
@@ -476,7 +473,7 @@ def _raw_title(
         whole = _plain(meta)
         # "两万字长文 | 月亮的100个故事": a separator inside a headline the page shows whole.
         shown_whole = any(
-            clean_line(tag.get_text(" ")) == whole for tag in soup.find_all(["h1", "h2"])
+            squeeze_spaces(tag.get_text(" ")) == whole for tag in soup.find_all(["h1", "h2"])
         )
         social = whole if shown_whole else _strip_site_name(whole, page_lines)
         return _shown_headline(soup, social) or social, True
@@ -489,7 +486,7 @@ def _raw_title(
     for tag in _title_candidates(soup):
         if tag.find_parent(list(_DROP_TAGS)) is not None:
             continue
-        text = clean_line(" ".join(text_lines(tag)))
+        text = squeeze_spaces(" ".join(text_lines(tag)))
         if not 4 <= len(text) <= 200:
             continue
         if page_title and text in page_title and len(text) > len(best):
@@ -531,7 +528,7 @@ def _paragraph_core(node: Tag, total: int) -> Tag:
         parent = para.parent
         if parent is None:
             continue
-        length = len(clean_line(para.get_text(" ")))
+        length = len(squeeze_spaces(para.get_text(" ")))
         paragraph_text[id(parent)] += length
         parents[id(parent)] = parent
     all_paragraphs = sum(paragraph_text.values())
@@ -689,7 +686,6 @@ def _clean_body(lines: list[str], title: str) -> list[str]:
         if squeezed and _SPACES.sub("", "".join(lines[:count])) == squeezed:
             lines = lines[count:]
             break
-    lines = _drop_header_block(lines)
     # Title and info lines that a container or trafilatura took along at the top.
     while lines and (
         (title and (lines[0] == title or (len(lines[0]) <= len(title) + 8 and title in lines[0])))
@@ -714,7 +710,8 @@ HEADER_BLOCK_LINES = 8
 def _header_end(lines: list[str]) -> int:
     """How many lines at the top of a body are its header: the short lines above the
     first paragraph (column links, the headline, 作者/译/来源 lines, a date) ending in a
-    byline or a date line. 0 when the body opens with its prose."""
+    byline or a date line; 0 when the body opens with its prose. Its date is evidence;
+    its lines stay in the text (short opening lines are as often a poem or a list)."""
     end = 0
     for at, line in enumerate(lines[: HEADER_BLOCK_LINES + 1]):
         if len(line) > _SHORT_LINE or at == HEADER_BLOCK_LINES:
@@ -723,10 +720,6 @@ def _header_end(lines: list[str]) -> int:
         if _BYLINE.search(line) or (dated and parse_datetime(line, UTC) is not None):
             end = at + 1
     return end if end < len(lines) else 0
-
-
-def _drop_header_block(lines: list[str]) -> list[str]:
-    return lines[_header_end(lines) :]
 
 
 def _is_hidden(tag: Tag) -> bool:
@@ -779,7 +772,7 @@ def _prune(node: Tag) -> None:
     for tag in tags:
         if holds_block[id(tag)] or not 0 < size[id(tag)] <= _SHORT_LINE * 2:
             continue
-        text = clean_line(tag.get_text(" "))
+        text = squeeze_spaces(tag.get_text(" "))
         # A feed's heading (相关阅读) stays: the body is cut there, with what follows it.
         # Disclaimers are judged on the body's lines, where a disclaimer page is seen whole.
         if _is_boilerplate(text) and not (TAIL_HEADING.search(text) or DISCLAIMER.search(text)):
@@ -832,7 +825,7 @@ def _date_nodes(soup: BeautifulSoup, skip: Tag | None) -> Iterator[str]:
         if tag.name == "time" or (marker and _TIME_CLASS.search(marker)):
             if skip is not None and any(parent is skip for parent in tag.parents):
                 continue
-            text = clean_line(attr(tag, "datetime") or tag.get_text(" "))
+            text = squeeze_spaces(attr(tag, "datetime") or tag.get_text(" "))
             if 6 <= len(text) <= 60:
                 yield text
 
@@ -908,7 +901,7 @@ def _visible_date(
 
 def clean_source(value: str) -> str | None:
     """A 来源 value without its label and the noise that follows it on the same line."""
-    value = clean_line(value)
+    value = squeeze_spaces(value)
     value = _SOURCE_LABEL.sub("", value, count=1) if _SOURCE_LABEL.match(value) else value
     if value.startswith(("|", "｜")):  # "来源: | 发布时间: …": the field is empty
         return None
