@@ -179,8 +179,8 @@ def test_date_in_the_url_is_the_last_resort() -> None:
 
 SETS = [SHARED / "fixtures" / "real-pages", SHARED / "fixtures" / "extraction-dev"]
 #: Mean main-text F1 over every page of both sets with expected text, as bench.extract
-#: measured it when the extractor was frozen (0.931), minus a small margin.
-OVERALL_F1_FLOOR = 0.92
+#: measured it at the end of branch extract2 (0.932; bench/data/README.md), minus 0.007.
+OVERALL_F1_FLOOR = 0.925
 
 
 @pytest.mark.skipif(
