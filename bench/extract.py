@@ -37,10 +37,10 @@ sys.path.insert(0, str(ROOT))
 from crawler.extract.article import (  # noqa: E402
     bigram_f1,
     bigram_precision_recall,
-    clean_line,
     extract_article,
 )
 from crawler.extract.encoding import decode_html  # noqa: E402
+from xinqu.text import squeeze_spaces  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 LABELS = ROOT / "bench" / "data" / "extract_labels.json"
@@ -179,7 +179,7 @@ def run(pages: Iterable[Page]) -> dict[str, dict[str, Result]]:
             start = time.perf_counter()
             text, title, day = extract(html, page.url)
             seconds = time.perf_counter() - start
-            results[page.file][name] = Result(text, clean_line(title), day, seconds)
+            results[page.file][name] = Result(text, squeeze_spaces(title), day, seconds)
     return results
 
 

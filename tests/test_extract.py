@@ -16,6 +16,8 @@ from support import SHARED
 
 from crawler.extract.article import ArticleSelectors, ExtractedArticle, extract_article
 from scheduler.cli import main
+from xinqu.process.normalize import strip_boilerplate
+from xinqu.text import clean_line, squeeze_spaces
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -410,3 +412,32 @@ def test_cli_errors_are_one_line(tmp_path: Path, target: str) -> None:
 def test_cli_rejects_a_directory(tmp_path: Path) -> None:
     code, _, err = run(tmp_path, str(tmp_path))
     assert code == 2 and "not a file" in err
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "责任编辑：张三",
+        "【打印本页】 【关闭窗口】",
+        "上一篇：新区召开年度工作会议",
+        "首页 上一页 1 2 3 下一页 尾页",
+        "浏览次数：128",
+    ],
+)
+def test_extractor_and_dedupe_share_one_boilerplate_vocabulary(line: str) -> None:
+    body = "".join(
+        f"<p>湘江新区第{n}批重点产业项目集中开工，总投资超过百亿元，涵盖智能制造与新材料。</p>"
+        for n in range(3)
+    )
+    html = f"<html><body><div id='zoom'>{body}<p>{line}</p></div></body></html>"
+    assert line not in extract_article(html, "", tz=TZ).text
+    assert strip_boilerplate(f"新区召开年度工作会议。\n{line}") == "新区召开年度工作会议。"
+
+
+def test_the_extractor_squeezes_spaces_and_the_issue_cleans_controls() -> None:
+    # Two meanings, two names (issue 10): the extractor keeps what the page says (a
+    # cp1252 quote mis-decoded as the C1 control \x92 is the source's own text), the
+    # issue shows a line without controls or bidi overrides.
+    raw = "Apple\x92s\u3000new\u00a0chip\u200b \u202eplan\n"
+    assert squeeze_spaces(raw) == "Apple\x92s new chip \u202eplan"
+    assert clean_line(raw) == "Apples new chip plan"

@@ -179,8 +179,8 @@ def test_date_in_the_url_is_the_last_resort() -> None:
 
 SETS = [SHARED / "fixtures" / "real-pages", SHARED / "fixtures" / "extraction-dev"]
 #: Mean main-text F1 over every page of both sets with expected text, as bench.extract
-#: measured it when the extractor was frozen (0.931), minus a small margin.
-OVERALL_F1_FLOOR = 0.92
+#: measured it at the end of branch extract2 (0.932; bench/data/README.md), minus 0.007.
+OVERALL_F1_FLOOR = 0.925
 
 
 @pytest.mark.skipif(
@@ -207,3 +207,103 @@ def test_hidden_article_revealed_by_script_is_kept() -> None:
     )
     text = extract_article(html, "", tz=TZ).text
     assert "第4批重点产业项目" in text and "分享到微信" not in text
+
+
+# -- comments, feeds and disclaimers after the body; a body's header block -------------
+
+FOUND = Path(__file__).parent / "fixtures" / "extract" / "found"
+
+
+def test_portal_comments_and_platform_notice_are_not_the_body() -> None:
+    html = (FOUND / "gne-163-9-excerpt.html").read_text("utf-8")
+    url = "http://dy.163.com/v2/article/detail/EFDAIN1E054550F0.html"
+    article = extract_article(html, url, tz=TZ)
+    assert article.title == "5月20日至31日，京沪高速无锡至江阴大桥至广陵枢纽段封闭！"
+    assert article.published_at is not None
+    assert article.published_at.isoformat() == "2019-05-17T18:37:05+08:00"
+    assert article.text.startswith("下周一，\n京沪高速施工就将进入第二阶段，")
+    assert article.text.endswith("平安出行，安全到家。\n来源：无锡交警")
+    for outside in (
+        "特别声明",
+        "网友评论仅供",
+        "大家注意安全",
+        "热门跟贴",
+        "阅读下一篇",
+        "微软小冰",
+    ):
+        assert outside not in article.text
+
+
+# After real comment markup: CMS themes' `div.pinglun > .pinglun_title` (网友评论) and
+# an unnamed block opened by a heading (`<h4>网友评论</h4>`, zblog's theme; 163's `跟贴 19`).
+def test_comments_named_as_such_inside_the_container_are_dropped() -> None:
+    comments = (
+        "<div class='pinglun'><div class='pinglun_title'>网友评论</div>"
+        "<div class='pinglun_box'><span class='pinglun_ren'>网友甲</span>"
+        "<div class='pinglun_neirong'>这个项目什么时候能建成投产？希望早日带动就业。</div>"
+        "</div></div>"
+    )
+    html = page("重点产业项目集中开工_新区要闻_湘江新区", f"<div id='zoom'>{BODY}{comments}</div>")
+    text = extract_article(html, "", tz=TZ).text
+    assert "第4批重点产业项目" in text and "网友评论" not in text and "投产？" not in text
+
+
+@pytest.mark.parametrize(
+    "heading", ["<h4>网友评论</h4>", "<div>跟贴 19</div>", "<p>相关阅读：</p>"]
+)
+def test_body_ends_at_a_comments_or_feed_heading(heading: str) -> None:
+    after = "".join(
+        f"<p><a href='/a{n}.html'>湘江新区第{n}季度经济运行情况通报，多项指标位居全省前列</a></p>"
+        for n in range(1, 4)
+    )
+    html = page(
+        "重点产业项目集中开工_新区要闻_湘江新区", f"<div id='zoom'>{BODY}{heading}{after}</div>"
+    )
+    text = extract_article(html, "", tz=TZ).text
+    assert text.splitlines()[-1].startswith("湘江新区第4批重点产业项目")
+    assert "经济运行情况通报" not in text
+
+
+def test_platform_disclaimer_in_the_body_is_dropped_but_a_disclaimer_page_is_kept() -> None:
+    notice = (
+        "特别声明：以上内容(如有图片或视频亦包括在内)为自媒体平台“网易号”用户上传并发布，"
+        "本平台仅提供信息存储服务。"
+    )
+    html = page(
+        "重点产业项目集中开工_新区要闻_湘江新区", f"<div id='zoom'>{BODY}<p>{notice}</p></div>"
+    )
+    assert "特别声明" not in extract_article(html, "", tz=TZ).text
+    legal = (
+        "<p>免责声明：本网站所载内容仅供参考，如有侵权请联系我们删除，我们将在核实后及时处理。</p>"
+        "<p>凡本网注明来源的作品，转载请注明出处，不代表本网站观点，本网站不承担由此引起的法律责任。</p>"
+    )
+    kept = extract_article(page("免责声明_湘江新区", f"<div id='zoom'>{legal}</div>"), "", tz=TZ)
+    assert "本网站所载内容仅供参考" in kept.text and "不承担由此引起的法律责任" in kept.text
+
+
+def test_date_in_the_header_block_above_the_prose_is_read() -> None:
+    article, _ = real("caed-chinese-joelonsoftware-com-d02c66a2.html")
+    assert (
+        article.title == "给计算机系学生的建议"
+    )  # <title>: Joel on Software - 给计算机系学生的建议
+    assert article.published_at is not None
+    assert article.published_at.date().isoformat() == "2005-01-02"  # the header's 7th line
+
+
+def test_date_from_json_ld_when_no_meta_or_line_shows_one() -> None:
+    ld = '{"@context":"https://schema.org","@type":"NewsArticle","datePublished":"2024-05-20T10:23:00+08:00"}'
+    html = (
+        f"<html><head><title>Robotics park opens - CGTN</title>"
+        f"<script type='application/ld+json'>{ld}</script></head>"
+        "<body><h1>Robotics park opens</h1>"
+        f"<div id='cmsMainContent'>{ENGLISH_BODY}</div></body></html>"
+    )
+    article = extract_article(html, "", tz=TZ)
+    assert article.title == "Robotics park opens"
+    assert article.published_at is not None
+    assert article.published_at.isoformat() == "2024-05-20T10:23:00+08:00"
+
+
+def test_the_shown_headline_beats_a_rewritten_social_title() -> None:
+    article, _ = real("mh-www-huffpost-com-1f2f22aa.html")
+    assert article.title == "Watch Out For The 'Can You Hear Me?' Phone Scam Happening Now"

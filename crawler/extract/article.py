@@ -8,11 +8,15 @@ sites.md §C), then an id named like one (``article__content``); the visible inf
 line (``发布时间：… 来源：…``); and trafilatura for the body of pages that match no
 known container. A body from trafilatura or a generic container is narrowed to
 readability-lxml's main block when that block is a strict subset of it
-(``readable.py``); related/recommended feeds, share and support boxes, hidden
-elements, video-player chrome and Read-more teasers are cut from every body. A
+(``readable.py``); related/recommended feeds, share and support boxes, readers'
+comments, hidden elements, video-player chrome and Read-more teasers are cut from
+every body, a body ends at a feed's or the comments' heading (相关阅读, 网友评论,
+跟贴 19), and platform disclaimers go unless they are the page. Which lines are page
+template is one vocabulary, ``xinqu/boilerplate.py``, shared with dedupe. A
 ``<title>`` that only names the site gives way to the headline the page shows
-(``headline.py``). ``python -m bench.extract`` measures all of it against
-trafilatura on the real-page sets.
+(``headline.py``), and so does an ``og:title`` worded otherwise than the page's h1.
+``python -m bench.extract`` measures all of it against trafilatura on the real-page
+sets.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from crawler.extract.headline import is_site_title, lines_above, settle_headline
 from crawler.extract.readable import readable_body
 from crawler.extract.soup import attr
 from crawler.extract.urldates import date_in_url
+from xinqu.boilerplate import DISCLAIMER, TAIL_HEADING, TEMPLATE_LINE
+from xinqu.text import squeeze_spaces
 
 #: Larger documents are cut here before parsing: no article needs more, and a
 #: hostile page should not cost minutes.
@@ -175,19 +181,6 @@ _DATE_LABEL = re.compile(
     r"(?:发布时间|发布日期|发表时间|发稿时间|发文日期|更新时间|时间|日期)\s*[:：]\s*"
 )
 _PRIMARY_DATE_LABEL = re.compile(r"发布时间|发布日期|发表时间|发稿时间")
-_BOILERPLATE = re.compile(
-    r"^[\[【(（]?\s*(?:责任编辑|责编|编辑|审核|校对|终审|初审|复审|监制|值班编辑)\s*[:：]|"
-    r"(?:责任编辑|责编)\s*[:：]"
-    r"|打印本页|打印此页|【打印】|\[打印\]|关闭窗口|【关闭】|\[关闭\]|分享到|分享至|扫一扫|"
-    r"字号\s*[:：]|【纠错】|\[纠错\]|^[【\[]?\s*(?:大|中|小)\s*(?:中|小)?\s*[】\]]?$|"
-    r"^(?:上一篇|下一篇|上一条|下一条|相关阅读|相关新闻|相关链接|阅读下一篇)\s*[:：]?|"
-    r"浏览次数\s*[:：]|点击数\s*[:：]|阅读量\s*[:：]|^(?:返回顶部|收藏|打印|关闭|分享|朋友圈|微信|微博)$|"
-    r"^(?:现在位置|当前位置|您的位置|你的位置|所在位置|您现在的位置)\s*[:：]|"
-    r"请使用浏览器分享|点击右上角|分享微信|^(?:扫码|扫描二维码)|Copyright\s*©|版权所有|"
-    # A pager (首页 上一页 1 2 3 下一页 尾页, 共3页): only pager words, one of them 上/下一页.
-    r"^(?=.*(?:上一?页|下一?页))(?:[\s|｜<>«»\[\]【】…\d]|首页|上一?页|下一?页|尾页|末页|"
-    r"共\s*\d+\s*页|第\s*\d+\s*页)+$"
-)
 _TEASER_END = re.compile(
     r"(?:\bRead (?:more|the full (?:story|article))|\bContinue reading|阅读全文|查看全文|全文阅读|"
     r"[\[【(（]\s*(?:详细|全文|详情)\s*[\]】)）])\s*[>›»…]*$",
@@ -273,11 +266,6 @@ class ExtractedArticle:
         return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
 
 
-def clean_line(text: str) -> str:
-    """One line of text: every run of (full-width, non-breaking) spaces becomes one space."""
-    return _SPACES.sub(" ", text).strip()
-
-
 def _walk_text(node: Tag, skip: Tag | None = None) -> Iterator[str]:
     """The text of ``node`` with a newline at every block boundary (iterative: deep
     markup must not hit the recursion limit). ``skip`` is replaced by a marker line."""
@@ -313,7 +301,7 @@ def _walk_text(node: Tag, skip: Tag | None = None) -> Iterator[str]:
 
 def text_lines(node: Tag, skip: Tag | None = None) -> list[str]:
     """Non-empty, whitespace-normalised lines of ``node``'s visible text."""
-    lines = (clean_line(line) for line in "".join(_walk_text(node, skip)).split("\n"))
+    lines = (squeeze_spaces(line) for line in "".join(_walk_text(node, skip)).split("\n"))
     return [line for line in lines if line]
 
 
@@ -322,7 +310,7 @@ def _meta(soup: BeautifulSoup, *names: str) -> str | None:
     found: dict[str, str] = {}
     for tag in soup.find_all("meta"):
         key = str(tag.get("name") or tag.get("property") or tag.get("itemprop") or "").lower()
-        content = clean_line(str(tag.get("content") or ""))
+        content = squeeze_spaces(str(tag.get("content") or ""))
         if key in wanted and content and key not in found:
             found[key] = content
     return next((found[n] for n in wanted if n in found), None)
@@ -395,7 +383,7 @@ def bigram_f1(candidate: str, reference: str) -> float:
 
 def _plain(text: str) -> str:
     """A title-ish string from a meta tag or <title>: no markup, no scripts, one line."""
-    return clean_line(_TAGS.sub(" ", _SCRIPT_TEXT.sub(" ", text)))
+    return squeeze_spaces(_TAGS.sub(" ", _SCRIPT_TEXT.sub(" ", text)))
 
 
 # -- title ---------------------------------------------------------------------------------
@@ -411,6 +399,15 @@ def _strip_site_name(title: str, page_lines: list[str]) -> str:
     if dash and len(head) >= 4 and (_SITE_NAME.search(tail) or head.strip() in page_lines):
         return head.strip()
     return title
+
+
+def _headline_after_site_name(title: str, page_lines: list[str]) -> str | None:
+    """``网站名 - 标题``: the site's name first, the headline the later part that the
+    page shows as a line of its own (the first part does not stand alone)."""
+    parts = [p.strip() for p in _TITLE_SPLIT.split(title) if p.strip()]
+    if len(parts) < 2 or parts[0] in page_lines:
+        return None
+    return next((p for p in parts[1:] if len(p) >= 4 and p in page_lines), None)
 
 
 def _title_candidates(soup: BeautifulSoup) -> Iterator[Tag]:
@@ -440,9 +437,24 @@ def _headline_elements(soup: BeautifulSoup, page_title: str) -> Iterator[str]:
     for tag in _title_candidates(soup):
         if tag.find_parent(list(_DROP_TAGS)) is not None or tag.find_parent("a"):
             continue
-        text = clean_line(" ".join(text_lines(tag)))
+        text = squeeze_spaces(" ".join(text_lines(tag)))
         if 6 <= len(text) <= 120 and text != page_title:
             yield text
+
+
+def _shown_headline(soup: BeautifulSoup, social: str) -> str | None:
+    """The page's one ``<h1>`` when it words the headline otherwise than the social
+    title (``og:title`` is often rewritten for sharing); None when there is no single
+    such h1, or one of the two holds the other (a column or site name, an edit link)."""
+    headings = [
+        squeeze_spaces(" ".join(text_lines(tag)))
+        for tag in soup.find_all("h1")
+        if tag.find_parent("a") is None and tag.find_parent(list(_DROP_TAGS)) is None
+    ]
+    headings = [text for text in headings if 6 <= len(text) <= 120]
+    if len(headings) != 1 or headings[0] in social or social in headings[0]:
+        return None
+    return None if is_site_title(headings[0]) else headings[0]
 
 
 def _raw_title(
@@ -452,7 +464,7 @@ def _raw_title(
     shared_titles: Collection[str],
 ) -> tuple[str, bool]:
     if selectors.title and (node := _select_one(soup, selectors.title)):
-        return clean_line(node.get_text(" ")), True
+        return squeeze_spaces(node.get_text(" ")), True
     meta = _meta(soup, "ArticleTitle")
     if meta:
         return _plain(meta), True
@@ -461,9 +473,10 @@ def _raw_title(
         whole = _plain(meta)
         # "两万字长文 | 月亮的100个故事": a separator inside a headline the page shows whole.
         shown_whole = any(
-            clean_line(tag.get_text(" ")) == whole for tag in soup.find_all(["h1", "h2"])
+            squeeze_spaces(tag.get_text(" ")) == whole for tag in soup.find_all(["h1", "h2"])
         )
-        return (whole if shown_whole else _strip_site_name(whole, page_lines)), True
+        social = whole if shown_whole else _strip_site_name(whole, page_lines)
+        return _shown_headline(soup, social) or social, True
     page_title = _plain(soup.title.get_text(" ")) if soup.title else ""
     if page_title and is_site_title(page_title, shared_titles):
         found = next(_headline_elements(soup, page_title), None)
@@ -473,7 +486,7 @@ def _raw_title(
     for tag in _title_candidates(soup):
         if tag.find_parent(list(_DROP_TAGS)) is not None:
             continue
-        text = clean_line(" ".join(text_lines(tag)))
+        text = squeeze_spaces(" ".join(text_lines(tag)))
         if not 4 <= len(text) <= 200:
             continue
         if page_title and text in page_title and len(text) > len(best):
@@ -487,6 +500,8 @@ def _raw_title(
     # as a line of its own, the page's <h1> is then the better title.
     if len(first_h1) >= 6 and first_h1 not in page_title and stripped not in page_lines:
         return first_h1, True
+    if page_title and (shown := _headline_after_site_name(page_title, page_lines)):
+        return shown, True
     if stripped:
         return stripped, False
     return (best or first_h1), bool(best or first_h1)
@@ -513,7 +528,7 @@ def _paragraph_core(node: Tag, total: int) -> Tag:
         parent = para.parent
         if parent is None:
             continue
-        length = len(clean_line(para.get_text(" ")))
+        length = len(squeeze_spaces(para.get_text(" ")))
         paragraph_text[id(parent)] += length
         parents[id(parent)] = parent
     all_paragraphs = sum(paragraph_text.values())
@@ -543,6 +558,7 @@ _ASIDE_NAME = re.compile(
     r"(?:^|[-_\s])(?:related|relevant|recommend\w*|more-?(?:news|stories|articles)|"
     r"read-?more|newsletter|subscri\w*|promo\w*|support|donat\w*|share|sharing|social|"
     r"comments?|sidebar|advert\w*|sponsor\w*|xgyd|xgxw|xgwz|tuijian|remen|hotnews|"
+    r"tie|tie-?areas?|gentie|pinglun|replies|discuss\w*|statement|disclaimer|"
     r"vjs|video-?js|xgplayer|dplayer|plyr|txp|tcplayer|prism-player|control-?bar)(?:$|[-_\s])",
     re.I,
 )
@@ -590,7 +606,7 @@ def _container(soup: BeautifulSoup) -> tuple[Tag, str] | None:
 
 
 def _is_boilerplate(line: str) -> bool:
-    return len(line) <= _SHORT_LINE and bool(_BOILERPLATE.search(line))
+    return len(line) <= _SHORT_LINE and bool(TEMPLATE_LINE.search(line))
 
 
 def _is_info_line(line: str) -> bool:
@@ -614,6 +630,10 @@ def _is_player_chrome(line: str) -> bool:
     )
 
 
+def _is_disclaimer(line: str) -> bool:
+    return len(line) <= 4 * _SHORT_LINE and bool(DISCLAIMER.search(line))
+
+
 def _drop_boilerplate(lines: list[str]) -> list[str]:
     kept: list[str] = []
     skip_name = False
@@ -622,15 +642,31 @@ def _drop_boilerplate(lines: list[str]) -> list[str]:
             skip_name = False
             continue
         skip_name = len(line) <= _SHORT_LINE and bool(_DANGLING_EDITOR.search(line))
-        if (
-            not skip_name
-            and not _is_boilerplate(line)
-            and not _COUNTER.match(line)
-            and not _is_player_chrome(line)
-            and not _is_promo(line)
+        if _is_disclaimer(line) or not (
+            skip_name
+            or _is_boilerplate(line)
+            or _COUNTER.match(line)
+            or _is_player_chrome(line)
+            or _is_promo(line)
         ):
             kept.append(line)
-    return kept
+    notices = sum(len(line) for line in kept if _is_disclaimer(line))
+    if notices > 0.5 * sum(map(len, kept)):
+        return kept  # the page is a disclaimer or a legal notice: those lines are its text
+    return [line for line in kept if not _is_disclaimer(line)]
+
+
+def _cut_tail(lines: list[str]) -> list[str]:
+    """A body ends where the page goes on to other stories or to readers' comments:
+    a heading line such as ``相关阅读``, ``猜你喜欢``, ``网友评论``, ``跟贴 19``, once a
+    quarter of the body's text stands above it."""
+    total = sum(map(len, lines))
+    above = 0
+    for at, line in enumerate(lines):
+        if at and above >= 0.25 * total and len(line) <= 20 and TAIL_HEADING.search(line):
+            return lines[:at]
+        above += len(line)
+    return lines
 
 
 def _drop_teasers(lines: list[str]) -> list[str]:
@@ -643,7 +679,7 @@ def _drop_teasers(lines: list[str]) -> list[str]:
 
 
 def _clean_body(lines: list[str], title: str) -> list[str]:
-    lines = _drop_teasers(_drop_boilerplate(lines))
+    lines = _drop_teasers(_drop_boilerplate(_cut_tail(lines)))
     # A title the page repeats in the body, broken over up to four lines.
     squeezed = _SPACES.sub("", title)
     for count in range(2, 5):
@@ -660,6 +696,30 @@ def _clean_body(lines: list[str], title: str) -> list[str]:
     while lines and _DATE_LABEL.search(lines[-1]) and len(lines[-1]) <= _SHORT_LINE:
         lines = lines[:-1]
     return lines
+
+
+#: A byline or date label that ends a body's header block (not a bare 时间/日期: a
+#: notice's 时间：… 地点：… lines are its content).
+_BYLINE = re.compile(
+    r"^[\[【(（]?\s*(?:作者|译者?|记者|来源|文章来源|信息来源|发布时间|发布日期|发表时间|发稿时间)\s*[:：]"
+)
+#: How many short lines above the prose may form a header block.
+HEADER_BLOCK_LINES = 8
+
+
+def _header_end(lines: list[str]) -> int:
+    """How many lines at the top of a body are its header: the short lines above the
+    first paragraph (column links, the headline, 作者/译/来源 lines, a date) ending in a
+    byline or a date line; 0 when the body opens with its prose. Its date is evidence;
+    its lines stay in the text (short opening lines are as often a poem or a list)."""
+    end = 0
+    for at, line in enumerate(lines[: HEADER_BLOCK_LINES + 1]):
+        if len(line) > _SHORT_LINE or at == HEADER_BLOCK_LINES:
+            break
+        dated = len(line) <= 30 and bool(_YEAR_DATE.search(line))
+        if _BYLINE.search(line) or (dated and parse_datetime(line, UTC) is not None):
+            end = at + 1
+    return end if end < len(lines) else 0
 
 
 def _is_hidden(tag: Tag) -> bool:
@@ -712,7 +772,10 @@ def _prune(node: Tag) -> None:
     for tag in tags:
         if holds_block[id(tag)] or not 0 < size[id(tag)] <= _SHORT_LINE * 2:
             continue
-        if _is_boilerplate(clean_line(tag.get_text(" "))):
+        text = squeeze_spaces(tag.get_text(" "))
+        # A feed's heading (相关阅读) stays: the body is cut there, with what follows it.
+        # Disclaimers are judged on the body's lines, where a disclaimer page is seen whole.
+        if _is_boilerplate(text) and not (TAIL_HEADING.search(text) or DISCLAIMER.search(text)):
             tag.decompose()
 
 
@@ -762,7 +825,7 @@ def _date_nodes(soup: BeautifulSoup, skip: Tag | None) -> Iterator[str]:
         if tag.name == "time" or (marker and _TIME_CLASS.search(marker)):
             if skip is not None and any(parent is skip for parent in tag.parents):
                 continue
-            text = clean_line(attr(tag, "datetime") or tag.get_text(" "))
+            text = squeeze_spaces(attr(tag, "datetime") or tag.get_text(" "))
             if 6 <= len(text) <= 60:
                 yield text
 
@@ -790,7 +853,7 @@ def _published(
         "publishtime",
         "datePublished",
         "dc.date",
-    )
+    ) or _linked_data_date(soup)
     from_meta = parse_datetime(meta, tz, now) if meta else None
     if from_meta is not None and has_time(meta or ""):
         return from_meta
@@ -800,6 +863,18 @@ def _published(
     if visible is not None and visible.date() == from_meta.date():
         return visible
     return from_meta
+
+
+_LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{6,40})"')
+
+
+def _linked_data_date(soup: BeautifulSoup) -> str | None:
+    """``datePublished`` of the page's JSON-LD (schema.org NewsArticle), read as text:
+    many sites put their only machine-readable date there, and often invalid JSON."""
+    for script in soup.find_all("script", type="application/ld+json"):
+        if match := _LD_PUBLISHED.search(script.string or ""):
+            return match[1]
+    return None
 
 
 def _visible_date(
@@ -826,7 +901,7 @@ def _visible_date(
 
 def clean_source(value: str) -> str | None:
     """A 来源 value without its label and the noise that follows it on the same line."""
-    value = clean_line(value)
+    value = squeeze_spaces(value)
     value = _SOURCE_LABEL.sub("", value, count=1) if _SOURCE_LABEL.match(value) else value
     if value.startswith(("|", "｜")):  # "来源: | 发布时间: …": the field is empty
         return None
@@ -952,7 +1027,11 @@ def extract_article(
     info = (
         cut_lines
         + _info_lines(page_lines, body_lines)
-        + [line for line in body_lines[:6] if len(line) <= 30 and _YEAR_DATE.search(line)]
+        + [
+            line
+            for line in body_lines[: max(6, _header_end(body_lines))]
+            if len(line) <= 30 and _YEAR_DATE.search(line)
+        ]
     )
     text_out = _clean_body(body_lines, title)
     if not text_out and (summary := _meta(soup, "og:description", "description")):

@@ -29,12 +29,13 @@ from xinqu.health import freeze_issue_health
 from xinqu.issue.headline import headline
 from xinqu.issue.render import render_issue
 from xinqu.issue.select import Scored, choose, rank
-from xinqu.issue.text import clean_line, paragraphs, safe_url
+from xinqu.issue.text import paragraphs, safe_url
 from xinqu.process import Candidate
 from xinqu.process import candidates as section_candidates
 from xinqu.process.area import AreaIndex
 from xinqu.store.issues import Issue
 from xinqu.store.processing import mark_carried
+from xinqu.text import clean_line
 
 log = logging.getLogger(__name__)
 

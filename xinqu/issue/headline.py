@@ -10,8 +10,8 @@ a story about several areas: it never gains one area's name.
 
 from __future__ import annotations
 
-from xinqu.issue.text import clean_line
 from xinqu.process.area import AreaIndex, shipped_index
+from xinqu.text import clean_line
 
 
 def headline(title: str, area: str, areas: AreaIndex | None = None) -> str:

@@ -25,8 +25,9 @@ import jinja2
 
 from xinqu import resources
 from xinqu.config import Settings
-from xinqu.issue.text import clean_line, is_subheading, paragraphs, safe_url, shorten
+from xinqu.issue.text import is_subheading, paragraphs, safe_url, shorten
 from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
+from xinqu.text import clean_line
 
 TEMPLATES_DIR = resources.templates_dir()
 

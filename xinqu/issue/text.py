@@ -8,25 +8,12 @@ markup is never passed through (the templates escape it).
 from __future__ import annotations
 
 import re
-import unicodedata
 from urllib.parse import urlsplit
 
-_SPACE = re.compile(r"\s+")
+from xinqu.text import clean_line
+
 _NOT_IN_URLS = frozenset('"<>\\^`{|}')
 _PARA_END = "。！？；…”’」』）)!?.;:："
-
-
-def _printable(ch: str) -> bool:
-    category = unicodedata.category(ch)
-    return not (category.startswith("C") or category in {"Zl", "Zp"})
-
-
-def clean_line(value: str | None) -> str:
-    """One line of text: controls removed, every run of white space one space."""
-    if not value:
-        return ""
-    spaced = _SPACE.sub(" ", value)
-    return "".join(ch for ch in spaced if _printable(ch)).strip()
 
 
 def paragraphs(text: str | None) -> list[str]:
@@ -63,6 +50,6 @@ def safe_url(url: str | None) -> str:
     if not url:
         return ""
     url = url.strip()
-    if any(not _printable(ch) or ch.isspace() or ch in _NOT_IN_URLS for ch in url):
+    if not url.isprintable() or any(ch.isspace() or ch in _NOT_IN_URLS for ch in url):
         return ""
     return url if urlsplit(url).scheme in {"http", "https"} else ""

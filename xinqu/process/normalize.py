@@ -18,30 +18,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from xinqu.boilerplate import BOILERPLATE, TAIL
+
 Codes = npt.NDArray[np.uint32]
 
-#: Lines that belong to the page template, not to the story.
-BOILERPLATE = re.compile(
-    r"^\s*(?:"
-    r"[【\[（(]?\s*(?:责任编辑|责编|编辑|审核|校对|终审|一审|二审|三审|作者|记者|通讯员|撰稿|摄影|供稿)"
-    r"\s*[:：].{0,40}"
-    r"|[（(]?\s*(?:来源|信息来源|文章来源|稿件来源|发布来源|出处)\s*[:：].{0,40}"
-    r"|(?:发布时间|发布日期|时间|日期|浏览次数|阅读次数|点击数|字号|字体)\s*[:：].{0,60}"
-    r"|.{0,20}(?:打印本页|关闭窗口|打印此页|分享到|扫一扫|【打印】|【关闭】|返回顶部|上一篇|下一篇).{0,40}"
-    r"|(?:原标题|原文链接)\s*[:：].{0,80}"
-    r"|.{0,30}(?:当前位置|您的位置|现在的位置|当前的位置)\s*[:：]?.{0,80}"
-    r"|.{0,40}(?:版权所有|版权声明|免责声明|ICP备|公网安备|Copyright|copyright).{0,120}"
-    r"|.{0,20}(?:本文来源|来源于|转自|转载自|稿件来源|责编|编辑)\s*[:：].{0,60}"
-    r"|.{0,20}(?:分享至|分享到|点击量|浏览量|阅读量|人气|点击)\s*[:：]?.{0,30}"
-    r"|(?:首页|網站地圖|网站地图)\s*[>›»|].{0,80}"
-    r")\s*$"
-)
-#: A line after which a page lists other stories, not this one.
-TAIL = re.compile(
-    r"^\s*[-·•]?\s*(?:相关阅读|相关文章|相关新闻|相关稿件|相关推荐|猜你喜欢|推荐阅读|推荐内容|"
-    r"热门文章|热点新闻|图片新闻|新闻推荐|更多精彩|大家还看了|也许喜欢|本类排行)",
-    re.MULTILINE,
-)
 #: Pinyin that copying sites leave after a character: 新區(qū), 會(huì), 要(yào / yāo), 關(guan).
 _PY = "a-zü\u00e0-\u00fc\u0101-\u01dc\u01f9"
 PINYIN = re.compile(
