@@ -17,7 +17,7 @@ from support import SITES, run_xinqu
 
 from bench.sites import crawl_site, load_site, serve
 
-STYLES = ["fx_laypage", "fx_english", "fx_postfrag", "fx_gopage", "fx_postjson"]
+STYLES = ["fx_laypage", "fx_english", "fx_postfrag", "fx_gopage", "fx_postjson", "fx_html5cards"]
 
 
 @pytest.mark.parametrize("name", STYLES)

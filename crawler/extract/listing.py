@@ -224,7 +224,11 @@ class _Noise:
         return verdict
 
     def _marks(self, node: _Element) -> bool:
-        if node.tag in NOISE_TAGS or _tokens(node) & NOISE_TOKENS:
+        inside = _in_section(node)
+        tokens = _tokens(node) - ROW_PART_TOKENS if inside else _tokens(node)
+        if tokens & NOISE_TOKENS:
+            return True
+        if node.tag in NOISE_TAGS and not (inside and node.tag in ("header", "footer")):
             return True
         parent = node.getparent()
         if parent is None:
@@ -254,6 +258,24 @@ class _Noise:
                 else:
                     state = len(heading) <= 16 and bool(NOISE_HEADING.search(heading))
         return verdicts
+
+
+#: HTML5 sectioning elements: a ``<header>``/``<footer>`` inside one heads that section
+#: (a list card's headline and date: ``<article><header><h3><a>``, WordPress's
+#: ``header.entry-header``), not the page.
+_SECTIONING = frozenset({"article", "section"})
+#: Class/id tokens that mean "page furniture" only outside a sectioning element.
+ROW_PART_TOKENS = frozenset({"header", "head", "footer", "foot"})
+
+
+def _in_section(node: _Element) -> bool:
+    """Whether ``node`` lies inside an ``<article>`` or ``<section>`` (below ``body``)."""
+    for ancestor in node.iterancestors():
+        if ancestor.tag in _SECTIONING:
+            return True
+        if ancestor.tag == "body":
+            return False
+    return False
 
 
 def _headline_inside(anchor: _Element) -> _Element | None:
