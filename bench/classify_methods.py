@@ -216,7 +216,8 @@ def compare(
         took = time.perf_counter() - start
         flags = flag_stats(outlet_results, margin)
         print(
-            f"{name:<22}{random_cv:>8.3f}{by_outlet:>8.3f}{by_genre:>8.3f}   {flags:<36}{took:>7.0f}",
+            f"{name:<22}{random_cv:>8.3f}{by_outlet:>8.3f}{by_genre:>8.3f}"
+            f"   {flags:<36}{took:>7.0f}",
             flush=True,
         )
         if len(only) == 1:
