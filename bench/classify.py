@@ -37,8 +37,8 @@ from xinqu.process.classify import (
     REPO_DATA,
     Classifier,
     Example,
-    LinearModel,
     build_classifier,
+    train,
 )
 
 #: Items from this id on were collected and split before any setting was chosen on
@@ -107,7 +107,7 @@ FitPredict = Callable[[Sequence[dict[str, str]], Sequence[dict[str, str]]], list
 def shipped_method(settings: ClassifierSettings, labels: Sequence[str]) -> FitPredict:
     def fit_predict(fit: Sequence[dict[str, str]], held: Sequence[dict[str, str]]) -> list[str]:
         examples = [Example(r["title"], r["text"], r["label"]) for r in fit]
-        model = LinearModel(settings).fit(examples) if settings.method != "rules" else None
+        model = train(settings, examples) if settings.method != "rules" else None
         clf = Classifier(settings, labels, model)
         return [d.section for d in clf.classify([(r["title"], r["text"]) for r in held])]
 

@@ -341,12 +341,13 @@ class Section(_Strict):
 class ClassifierSettings(_Strict):
     """What an editor can tune in how articles are sorted into sections.
 
-    ``method``: ``model`` (a linear model over character n-grams, trained from
-    ``training_data``), ``rules`` (the weighted keywords below) or ``both``
-    (the model's probabilities blended with the rules' by ``rules_weight``).
+    ``method``: ``svm`` (a calibrated linear SVM over character n-grams), ``model``
+    (a logistic regression over hashed character n-grams), both trained from
+    ``training_data``; ``rules`` (the weighted keywords below) or ``both`` (the
+    logistic regression's probabilities blended with the rules' by ``rules_weight``).
     """
 
-    method: Literal["model", "rules", "both"] = "model"
+    method: Literal["svm", "model", "rules", "both"] = "model"
     min_confidence: float = Field(
         0.45, ge=0, le=1, description="below this, an industry/reform decision becomes out"
     )
@@ -369,7 +370,7 @@ class ClassifierSettings(_Strict):
     ngram_sizes: list[int] = Field(
         default_factory=lambda: [1, 2, 3], description="character n-gram lengths the model reads"
     )
-    regularization: float = Field(10.0, gt=0, description="C of the logistic regression")
+    regularization: float = Field(10.0, gt=0, description="C of the SVM or the logistic regression")
     rules_weight: float = Field(0.3, ge=0, le=1, description="share of the rules in `both`")
     training_data: Path | None = Field(
         None,

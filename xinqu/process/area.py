@@ -17,9 +17,10 @@ speaks of the areas as a whole (``several_markers``: 国家级新区 …) withou
 one, one that names none at all but whose lead speaks of them so, and a national
 event that names an area only as its venue (在福州新区召开第九次国家级新区工作经验交流会).
 
-Text is folded first (traditional → simplified, full width → ASCII) and the
-pinyin annotations copying sites leave behind (``新區(qū)``) are removed, so a
-repost in traditional characters is read like the original.
+Text is folded first (traditional → simplified, full width → ASCII, Latin letters
+in lower case) and the pinyin annotations copying sites leave behind (``新區(qū)``)
+are removed, so a repost in traditional characters is read like the original and
+an English story's ``Lin-gang`` like ``lingang``.
 """
 
 from __future__ import annotations
@@ -66,9 +67,10 @@ class AreaDecision:
 
 
 def fold(text: str) -> str:
-    """Traditional → simplified, full width → ASCII, pinyin annotations removed."""
+    """Traditional → simplified, full width → ASCII, pinyin annotations removed, Latin
+    letters in lower case (English names match however a headline capitalises them)."""
     folded = codes(text).tobytes().decode("utf-32-le")
-    return _PINYIN.sub("", folded)
+    return _PINYIN.sub("", folded).lower()
 
 
 class AreaIndex:

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from xinqu.process.normalize import Codes, codes, letters
+from xinqu.process.normalize import Codes, codes, letters, normalize
 
 DIM = 1 << 20
 NGRAMS = (1, 2, 3)
@@ -41,6 +41,12 @@ ANNOTATION = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zA-Zāáǎàēéěèīí�
 def clean(text: str) -> str:
     """The text without pinyin annotations."""
     return ANNOTATION.sub("", text)
+
+
+def plain(text: str) -> str:
+    """A text as the SVM's vectorizers read it: pinyin junk dropped, folded as dedupe
+    folds (simplified, half width, no punctuation), area names as plain 新区."""
+    return normalize(AREA_NAMES.sub("新区", clean(text)))
 
 
 def fold(text: str) -> Codes:
