@@ -21,7 +21,9 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import re
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +31,7 @@ import numpy as np
 from xinqu.process.dedupe import DedupeParams, Doc, UnionFind, candidate_pairs, group
 from xinqu.process.minhash import shingle_hashes, signature
 from xinqu.process.normalize import codes, key_of_letters, letters
-from xinqu.process.story import POSSIBLE, SAME, StoryJudge, StoryParams
+from xinqu.process.story import POSSIBLE, SAME, DaySpan, StoryJudge, StoryParams
 from xinqu.resources import labelled_data
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "dedupe"
@@ -50,6 +52,21 @@ def load(split: str) -> tuple[list[Row], list[Row]]:
     return [r for r in rows if r["split"] == split], background
 
 
+def day_span_of(value: str) -> DaySpan | None:
+    """The page's date as a span: 2021-06-27 is a day, 2021-06 its month, 2021 its year."""
+    parts = [int(p) for p in value.split("-")] if re.fullmatch(r"\d{4}(-\d{2}){0,2}", value) else []
+    if not parts:
+        return None
+    if len(parts) == 3:
+        day = date(*parts).toordinal()
+        return day, day
+    year, month = parts[0], parts[1] if len(parts) == 2 else 0
+    if month:
+        following = date(year + month // 12, month % 12 + 1, 1)
+        return date(year, month, 1).toordinal(), following.toordinal() - 1
+    return date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+
+
 def lsh_pairs(texts: list[tuple[str, str]]) -> list[tuple[int, int]]:
     """The MinHash-LSH candidates processing also feeds in (by position)."""
     params = DedupeParams()
@@ -66,7 +83,7 @@ def story_grouping(
     everything = rows + background
     judge = StoryJudge(AREAS, params)
     for i, r in enumerate(everything):
-        judge.add(i, r["title"], r["text"])
+        judge.add(i, r["title"], r["text"], day_span_of(r.get("date", "")))
     extra = lsh_pairs([(r["title"], r["text"]) for r in everything])
     evidence = judge.judge(extra)
     uf = UnionFind()
