@@ -151,6 +151,7 @@ class Story:
     preview: bool = False
     #: figures with units in the headline and the lead: the event's own, not background
     lead_facts: frozenset[str] = frozenset()
+    lead_weights: npt.NDArray[np.float64] | None = None
     weight: float = 0.0
     keys: list[int] = field(default_factory=list)
 
@@ -211,14 +212,13 @@ def days_between(a: DaySpan | None, b: DaySpan | None) -> int | None:
     return max(0, b[0] - a[1], a[0] - b[1])
 
 
-def rare_lead_share(lead: Short, other: Short, df: DocumentFrequency) -> float:
-    """Share of a lead's weight (rare shingles count, common ones do not) in another text."""
-    weights = df.weights(lead)
-    total = float(weights.sum())
-    if total <= 0:
-        return 0.0
-    inside = np.isin(lead, other, assume_unique=True)
-    return float(weights[inside].sum()) / total
+def rare_lead_share(story: Story, inside: npt.NDArray[np.intp], df: DocumentFrequency) -> float:
+    """Share of a lead's weight (rare shingles count, common ones do not) that the other
+    text contains; ``inside`` are the positions of those shingles in the lead."""
+    if story.lead_weights is None:
+        story.lead_weights = df.weights(story.lead)
+    total = float(story.lead_weights.sum())
+    return float(story.lead_weights[inside].sum()) / total if total > 0 else 0.0
 
 
 def shared_name(a: str, b: str, df: DocumentFrequency, params: StoryParams) -> int:
@@ -339,10 +339,9 @@ def compare(
     shared = float(df.weights(ha[ia]).sum()) if ia.size else 0.0
     smaller = min(a.weight, b.weight)
     containment = shared / smaller if smaller > 0 else 0.0
-    lead = max(
-        np.intersect1d(a.lead, hb, assume_unique=True).size / max(1, a.lead.size),
-        np.intersect1d(b.lead, ha, assume_unique=True).size / max(1, b.lead.size),
-    )
+    _, in_a, _ = np.intersect1d(a.lead, hb, assume_unique=True, return_indices=True)
+    _, in_b, _ = np.intersect1d(b.lead, ha, assume_unique=True, return_indices=True)
+    lead = max(in_a.size / max(1, a.lead.size), in_b.size / max(1, b.lead.size))
     common = tuple(sorted(facts_a & facts_b, key=lambda f: (-len(f), f)))
     fewer = min(len(facts_a), len(facts_b))
     fact_share = len(common) / fewer if fewer else 0.0
@@ -364,8 +363,8 @@ def compare(
         and containment >= params.near_support
         and (
             bool(a.lead_facts & b.lead_facts)
-            or rare_lead_share(a.lead, hb, df) >= params.near_lead
-            or rare_lead_share(b.lead, ha, df) >= params.near_lead
+            or rare_lead_share(a, in_a, df) >= params.near_lead
+            or rare_lead_share(b, in_b, df) >= params.near_lead
         )
     )
     signature = (
