@@ -32,6 +32,8 @@ BY_ID = {s["benchmark_id"]: s for s in STORIES}
 ORIGINAL, REPOST = BY_ID["lg-2206-11projects/0"], BY_ID["lg-2206-11projects/2"]
 SIGNING_2021, SIGNING_2025 = BY_ID["lg-2108-42signing/0"], BY_ID["lg-2508-6signing/0"]
 HARBIN_XINHUA, HARBIN_TRAD = BY_ID["hrb-1512-approval/2"], BY_ID["hrb-1512-approval/1"]
+BOE_START, BOE_PROGRESS = BY_ID["lj-1812-boe-b12-start/0"], BY_ID["lj-2003-boe-b12-progress/0"]
+SOURCE = {"浦东新区": "pudong", "哈尔滨新区": "harbin", "两江新区": "liangjiang"}
 
 
 @pytest.fixture
@@ -41,21 +43,23 @@ def app(make_config: Any, frozen_now: str, tmp_path: Path) -> Iterator[App]:
          "list_urls": ["https://www.pudong.gov.cn/"]},
         {"name": "harbin", "area": "哈尔滨新区", "site_name": "哈尔滨新区官网",
          "list_urls": ["https://www.hrbxq.gov.cn/"]},
+        {"name": "liangjiang", "area": "两江新区", "site_name": "两江新区官网",
+         "list_urls": ["https://www.liangjiang.gov.cn/"]},
     ]  # fmt: skip
     config = make_config(sites, mail={"editor": f"编辑 <{EDITOR}>"})
     application = App(config_dir=config, data_dir=tmp_path / "data")
     add_subscribers(application, (READER, None, None, "active"))
     with application.store.session() as session:
-        for day, story in enumerate(STORIES, start=12):
+        for story in STORIES:
             save_article(
                 session,
                 ArticleRecord(
                     url=story["url"],
-                    source="pudong" if story["area"] == "浦东新区" else "harbin",
+                    source=SOURCE[story["area"]],
                     area=story["area"],
                     site_name=story["outlet"],
                     title=story["title"],
-                    published_at=datetime(2026, 11, day, 9, tzinfo=TZ),
+                    published_at=datetime(2026, 11, story["day"], 9, tzinfo=TZ),
                     text=story["text"],
                 ),
             )
@@ -109,7 +113,8 @@ def test_possible_duplicates_are_listed_for_the_editor_not_merged(
     xinqu: Callable[..., str],
 ) -> None:
     listing = xinqu("articles", "list", "--possible-duplicates")
-    assert HARBIN_XINHUA["title"][:10] in listing and HARBIN_TRAD["title"][:10] in listing
+    assert BOE_START["title"][:10] in listing and BOE_PROGRESS["title"][:10] in listing
+    assert HARBIN_XINHUA["title"][:10] not in listing
     assert "共同数字" in listing and "xinqu articles merge" in listing
     first = listing.split()[0]
     shown = json.loads(xinqu("articles", "show", first, "--json"))
@@ -144,3 +149,13 @@ def test_the_editor_copy_lists_possible_duplicates_and_readers_do_not_see_them(
     assert "可能重复（未自动合并，请编辑判断）：1 对" in copies[EDITOR]
     assert f"xinqu articles merge {min(pair, key=int)} {max(pair, key=int)}" in copies[EDITOR]
     assert "可能重复" not in copies[READER]
+
+
+def test_a_report_and_its_repost_with_a_dateline_are_one_story(xinqu: Callable[..., str]) -> None:
+    line = next(
+        line
+        for line in xinqu("articles", "list", "--all").splitlines()
+        if HARBIN_TRAD["title"][:8] in line or HARBIN_XINHUA["title"][:8] in line
+    )
+    shown = json.loads(xinqu("articles", "show", line.split()[0], "--json"))
+    assert len(shown["group"]) == 2

@@ -26,7 +26,7 @@ from xinqu.process.classify import OUT, Classifier, build_classifier
 from xinqu.process.dedupe import DedupeParams, Doc, candidate_pairs, exact_near_duplicate, group
 from xinqu.process.minhash import Hashes, shingle_hashes, signature
 from xinqu.process.normalize import codes, key_of_letters, letters
-from xinqu.process.story import SAME, Evidence, StoryJudge
+from xinqu.process.story import SAME, Evidence, StoryJudge, day_span
 from xinqu.store.articles import Article
 from xinqu.store.duplicates import EvidenceRow, replace_evidence
 from xinqu.store.processing import (
@@ -330,7 +330,7 @@ def judge_stories(
     """Story-level evidence over the whole store: blocking plus the MinHash-LSH pairs."""
     judge = StoryJudge(places_of({a.area for a in articles}))
     for a in articles:
-        judge.add(a.id, a.title, a.text)
+        judge.add(a.id, a.title, a.text, day_span(a.published_at))
     live = [d for d in docs if not d.detached]
     extra: list[tuple[int, int]] = []
     if len(live) > 1:

@@ -10,7 +10,14 @@ the evidence is built from measures that survive rewriting:
 - the headline and lead of one found in the other's text;
 - shared facts: numbers with their units (118.7亿元, 499平方公里, 72个) and dates;
 - conflicts that separate two events of one genre: the story's new area named in the
-  headline and lead differs, or the leads give different days.
+  headline and lead differs, the leads give different days, or the headlines and leads
+  name different kinds of event (a signing, a ground-breaking, an opening, a delivery);
+- the publication dates: independent write-ups of one event by different outlets
+  appear within days of each other, while the same project's other events (its signing,
+  its ground-breaking, its first deliveries) are months apart. Near dates never merge on
+  their own; with no conflict they let a weaker overlap (a shared figure with its unit,
+  a rewritten lead that still shares phrases) count, so a rewrite that shares few
+  shingles is found.
 
 ``compare`` turns these into a verdict: ``same`` (merged), ``possible`` (shown to the
 editor, never merged silently) or ``different``. The thresholds were chosen on the dev
@@ -23,12 +30,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from difflib import SequenceMatcher
 
 import numpy as np
 import numpy.typing as npt
 
 from xinqu.process.minhash import NUM_PERM, Hashes, Signature, shingle_hashes, signature
-from xinqu.process.normalize import letters, story_text
+from xinqu.process.normalize import codes, letters, story_text
 
 SAME = "same"
 POSSIBLE = "possible"
@@ -40,6 +49,28 @@ FACT = re.compile(
     r"(?:美元|元|平方公里|平方千米|平方米|亩|公顷|个|家|项|人次|人|吨|台|套|公里|米|%|倍|艘|列)?)"
 )
 DATE = re.compile(r"(?:(\d{1,2})月)?(\d{1,2})日")
+#: A dateline (新华社6月27日电, 1月8日报道) dates the report, not the event.
+DATELINE = re.compile(r"(?:\d{1,2}月)?\d{1,2}日(?:电|讯|报道|消息)")
+#: A figure with a unit (118.7亿元, 50万辆) says more than a bare number (12, 16).
+UNIT_FACT = re.compile(r"[^\d.]$")
+#: Kinds of event a headline and lead announce. Two reports naming only different kinds
+#: (one a signing, the other a ground-breaking) are two events of one project.
+EVENT_KINDS: dict[str, re.Pattern[str]] = {
+    "sign": re.compile("签约|签署|签订|备忘录|落户"),
+    "start": re.compile("开工|奠基|动工|破土|开建"),
+    "deliver": re.compile("交付"),
+    "open": re.compile("投产|量产|下线|投入运营|开业|开园|开航|投运|启用|落成|开港|开幕"),
+    "approve": re.compile("批复|同意设立|获批|核准"),
+    "unveil": re.compile("揭牌|挂牌"),
+    "trial": re.compile("试飞|试运行|试营业"),
+}
+#: A headline or lead announcing what will happen (not 将于今天, today): a preview is not
+#: the report of the event.
+PREVIEW = re.compile("将于(?!今)|即将|计划于")
+HAN = re.compile(r"[^\u4e00-\u9fff]")
+#: A day as a span of proleptic ordinals (first, last): a full date is one day, a month
+#: or a year (what some pages give) is the span it covers.
+DaySpan = tuple[int, int]
 YEAR = re.compile(r"(?:19|20)\d\d")
 _DF_BITS = 22
 #: Shingle hashes cut to their top 32 bits: half the memory, so every article's set can
@@ -82,7 +113,25 @@ class StoryParams:
     prefilter: float = 0.1
     #: at most this many partners per story are compared, the likeliest first (a story is
     #: rarely carried by more outlets; a phrase-sharing crowd is not one story)
-    partners: int = 4
+    partners: int = 6
+    #: published at most this many days apart: the window of one event's write-ups
+    days_apart: int = 7
+    #: weighted containment that, inside the window and with no conflict, makes one story
+    #: when the leads share a figure with its unit or one lead's rare shingles (weighed by
+    #: document frequency, so a background sentence counts little) are this much in the other
+    near_support: float = 0.06
+    near_lead: float = 0.5
+    #: letters of the lead whose figures count as the event's own
+    lead_facts: int = 150
+    #: the prefilter's bar for pairs published inside the window
+    near_prefilter: float = 0.03
+    #: or, published on known days inside the window, headlines and leads sharing a name
+    #: this long (天府国际机场, 东方影都) with this much weighted containment
+    signature_name: int = 6
+    #: the weight one of the name's shingles must reach (log((common + 1) / (df + 0.5)):
+    #: 1.0 is a shingle in at most about seven stories)
+    signature_rarity: float = 1.0
+    signature_support: float = 0.05
 
 
 @dataclass
@@ -96,6 +145,13 @@ class Story:
     place: str | None
     sig: Signature
     size: int
+    kinds: frozenset[str] = frozenset()
+    days: DaySpan | None = None
+    head: str = ""
+    preview: bool = False
+    #: figures with units in the headline and the lead: the event's own, not background
+    lead_facts: frozenset[str] = frozenset()
+    lead_weights: npt.NDArray[np.float64] | None = None
     weight: float = 0.0
     keys: list[int] = field(default_factory=list)
 
@@ -110,6 +166,7 @@ class Evidence:
     fact_share: float
     conflict: str
     verdict: str
+    days_apart: int | None = None
 
     def reason(self) -> str:
         facts = "、".join(self.shared_facts[:4]) or "无"
@@ -117,6 +174,8 @@ class Evidence:
             f"短片段加权包含度 {self.containment:.2f}，标题导语重合 {self.lead:.2f}，"
             f"共同数字 {len(self.shared_facts)} 个（{facts}）"
         )
+        if self.days_apart is not None:
+            text += f"，发布相隔 {self.days_apart} 天"
         return f"{text}；{self.conflict}" if self.conflict else text
 
 
@@ -130,7 +189,47 @@ def facts_of(text: str) -> frozenset[str]:
 
 def days_of(lead: str) -> frozenset[tuple[int, int]]:
     """(month or 0, day) of the dates in a lead."""
+    lead = DATELINE.sub("", lead)
     return frozenset((int(m.group(1) or 0), int(m.group(2))) for m in DATE.finditer(lead))
+
+
+def kinds_of(head: str) -> frozenset[str]:
+    return frozenset(kind for kind, pattern in EVENT_KINDS.items() if pattern.search(head))
+
+
+def day_span(value: date | None) -> DaySpan | None:
+    """The publication day as a span (a datetime counts by its calendar day)."""
+    if value is None:
+        return None
+    day = value.toordinal() if not isinstance(value, datetime) else value.date().toordinal()
+    return (day, day)
+
+
+def days_between(a: DaySpan | None, b: DaySpan | None) -> int | None:
+    """Days between two spans (0 when they overlap); None when either is unknown."""
+    if a is None or b is None:
+        return None
+    return max(0, b[0] - a[1], a[0] - b[1])
+
+
+def rare_lead_share(story: Story, inside: npt.NDArray[np.intp], df: DocumentFrequency) -> float:
+    """Share of a lead's weight (rare shingles count, common ones do not) that the other
+    text contains; ``inside`` are the positions of those shingles in the lead."""
+    if story.lead_weights is None:
+        story.lead_weights = df.weights(story.lead)
+    total = float(story.lead_weights.sum())
+    return float(story.lead_weights[inside].sum()) / total if total > 0 else 0.0
+
+
+def shared_name(a: str, b: str, df: DocumentFrequency, params: StoryParams) -> int:
+    """Length of the longest run of characters two headlines-with-leads share, or 0 when
+    the run is a phrase many stories use (推动高质量发展): a name must be rare."""
+    match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    run = a[match.a : match.a + match.size]
+    hashes = short(shingle_hashes(letters(codes(run)), params.shingle))
+    if not hashes.size or float(df.weights(hashes).max()) < params.signature_rarity:
+        return 0
+    return match.size
 
 
 def dominant_place(head: str, places: Sequence[str]) -> str | None:
@@ -175,7 +274,12 @@ def shingles(
 
 
 def build_story(
-    article_id: int, title: str, text: str, places: Sequence[str], params: StoryParams
+    article_id: int,
+    title: str,
+    text: str,
+    places: Sequence[str],
+    params: StoryParams,
+    days: DaySpan | None = None,
 ) -> tuple[Story, Short]:
     """The story and its shingle set, shortened (for the document frequencies)."""
     cleaned, content, hashes = shingles(title, text, params)
@@ -189,6 +293,15 @@ def build_story(
         place=dominant_place(headline + body[:200], places),
         sig=signature(hashes),
         size=int(hashes.size),
+        kinds=kinds_of(headline + body.lstrip()[:60]),
+        days=days,
+        head=HAN.sub("", headline + body.lstrip()[:60]),
+        preview=bool(PREVIEW.search(headline + body.lstrip()[:60])),
+        lead_facts=frozenset(
+            f
+            for f in facts_of(headline + body.lstrip()[: params.lead_facts])
+            if UNIT_FACT.search(f)
+        ),
     )
     return story, short(hashes)
 
@@ -226,10 +339,9 @@ def compare(
     shared = float(df.weights(ha[ia]).sum()) if ia.size else 0.0
     smaller = min(a.weight, b.weight)
     containment = shared / smaller if smaller > 0 else 0.0
-    lead = max(
-        np.intersect1d(a.lead, hb, assume_unique=True).size / max(1, a.lead.size),
-        np.intersect1d(b.lead, ha, assume_unique=True).size / max(1, b.lead.size),
-    )
+    _, in_a, _ = np.intersect1d(a.lead, hb, assume_unique=True, return_indices=True)
+    _, in_b, _ = np.intersect1d(b.lead, ha, assume_unique=True, return_indices=True)
+    lead = max(in_a.size / max(1, a.lead.size), in_b.size / max(1, b.lead.size))
     common = tuple(sorted(facts_a & facts_b, key=lambda f: (-len(f), f)))
     fewer = min(len(facts_a), len(facts_b))
     fact_share = len(common) / fewer if fewer else 0.0
@@ -238,11 +350,38 @@ def compare(
         conflict = f"所讲新区不同（{a.place} / {b.place}）"
     elif _days_conflict(a.lead_days, b.lead_days):
         conflict = "导语日期不同"
+    elif a.kinds and b.kinds and not a.kinds & b.kinds:
+        kinds_a, kinds_b = "、".join(sorted(a.kinds)), "、".join(sorted(b.kinds))
+        conflict = f"事件类型不同（{kinds_a} / {kinds_b}）"
+    apart = days_between(a.days, b.days)
     supported = containment >= params.support and lead >= params.lead
     facts = len(common) >= params.min_facts and fact_share >= params.fact_share
+    near = (
+        apart is not None
+        and apart <= params.days_apart
+        and not conflict
+        and containment >= params.near_support
+        and (
+            bool(a.lead_facts & b.lead_facts)
+            or rare_lead_share(a, in_a, df) >= params.near_lead
+            or rare_lead_share(b, in_b, df) >= params.near_lead
+        )
+    )
+    signature = (
+        apart is not None
+        and apart <= params.days_apart
+        and a.days is not None
+        and b.days is not None
+        and a.days[0] == a.days[1]
+        and b.days[0] == b.days[1]
+        and not conflict
+        and a.preview == b.preview
+        and containment >= params.signature_support
+        and shared_name(a.head, b.head, df, params) >= params.signature_name
+    )
     if conflict.startswith("所讲新区"):
         verdict = DIFFERENT
-    elif containment >= params.same or (supported and not conflict):
+    elif containment >= params.same or (supported and not conflict) or near or signature:
         verdict = SAME
     elif containment >= params.possible or supported or (facts and containment >= params.support):
         verdict = POSSIBLE
@@ -255,6 +394,7 @@ def compare(
         fact_share=round(fact_share, 3),
         conflict=conflict,
         verdict=verdict,
+        days_apart=apart,
     )
 
 
@@ -297,8 +437,8 @@ class StoryJudge:
         self.stories: list[Story] = []
         self.hashes: list[Short] = []
 
-    def add(self, article_id: int, title: str, text: str) -> None:
-        story, hashes = build_story(article_id, title, text, self.places, self.params)
+    def add(self, article_id: int, title: str, text: str, days: DaySpan | None = None) -> None:
+        story, hashes = build_story(article_id, title, text, self.places, self.params, days)
         self.df.add(hashes)
         self.stories.append(story)
         self.hashes.append(hashes)
@@ -334,6 +474,18 @@ class StoryJudge:
                 out[(min(a.id, b.id), max(a.id, b.id))] = evidence
         return out
 
+    def near(self, pairs: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+        """Pairs published inside one event's window: the signature estimate is too noisy
+        at small overlaps to drop them, so they reach the exact comparison."""
+        unknown = np.iinfo(np.int64).min // 4
+        first = np.array([s.days[0] if s.days else unknown for s in self.stories], np.int64)
+        last = np.array([s.days[1] if s.days else unknown for s in self.stories], np.int64)
+        i, j = pairs[:, 0], pairs[:, 1]
+        known = (first[i] != unknown) & (first[j] != unknown)
+        apart = np.maximum(0, np.maximum(first[j] - last[i], first[i] - last[j]))
+        out: npt.NDArray[np.bool_] = known & (apart <= self.params.days_apart)
+        return out
+
     def prefiltered(self, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """The pairs whose containment, estimated from the signatures, may reach support."""
         if not pairs:
@@ -349,7 +501,8 @@ class StoryJudge:
             estimates.append(jaccard * (sizes[i] + sizes[j]) / ((1.0 + jaccard) * small))
         contain = np.concatenate(estimates)
         order = np.argsort(-contain, kind="stable")
-        order = order[contain[order] >= self.params.prefilter]
+        near = self.near(index[order]) & (contain[order] >= self.params.near_prefilter)
+        order = order[(contain[order] >= self.params.prefilter) | near]
         taken = np.zeros(len(self.stories), dtype=np.int32)
         out: list[tuple[int, int]] = []
         for i, j in index[order].tolist():

@@ -25,6 +25,7 @@ def parse() -> list[dict]:
                 "url": fields["U"],
                 "outlet": re.search(r"O=(.*?) D=", head).group(1),
                 "date": fields.get("D", ""),
+                "forced_split": fields.get("S", ""),
                 "title": title_line[2:].strip(),
                 "text": body.rstrip("\n"),
             }
@@ -44,10 +45,13 @@ def main() -> None:
     urls = [t["url"] for t in texts]
     assert len(urls) == len(set(urls)), [u for u in urls if urls.count(u) > 1]
     for name, members in clusters.items():
-        split = split_of(members[0]["url"])
+        # Round 3 session 2 additions carry S=dev: collected for tuning, never test data.
+        split = members[0]["forced_split"] or split_of(members[0]["url"])
         for i, t in enumerate(members):
+            assert t["forced_split"] in ("", split), (name, t["url"])
             t["id"] = f"{name}/{i}"
             t["split"] = split
+            t["batch"] = 2 if t["forced_split"] else 1
     groups = [c for c in clusters.values() if len(c) >= 2]
     by = defaultdict(list)
     for members in clusters.values():
@@ -69,7 +73,10 @@ def main() -> None:
                     pairs.append({"a": x["id"], "b": y["id"], "split": a[0]["split"], "why": why})
     with HERE.joinpath("texts.jsonl").open("w", encoding="utf-8") as f:
         for t in texts:
-            keys = ("id", "cluster", "split", "area", "url", "outlet", "date", "title", "text")
+            keys = (
+                *("id", "cluster", "split", "batch", "area", "url", "outlet", "date"),
+                *("title", "text"),
+            )
             f.write(json.dumps({k: t[k] for k in keys}, ensure_ascii=False) + "\n")
     with HERE.joinpath("nonduplicate_pairs.jsonl").open("w", encoding="utf-8") as f:
         for p in pairs:
