@@ -191,9 +191,9 @@ class _Server(socketserver.ThreadingTCPServer):
 
 
 @contextmanager
-def serve_faults(server: FaultSmtp) -> Iterator[FaultSmtp]:
-    """Run ``server`` on a free 127.0.0.1 port until the block ends."""
-    tcp = _Server(("127.0.0.1", 0), _handler(server))
+def serve_faults(server: FaultSmtp, port: int = 0) -> Iterator[FaultSmtp]:
+    """Run ``server`` on 127.0.0.1 (``port``, or a free one) until the block ends."""
+    tcp = _Server(("127.0.0.1", port), _handler(server))
     server.port = tcp.server_address[1]
     thread = threading.Thread(target=tcp.serve_forever, kwargs={"poll_interval": 0.05})
     thread.daemon = True
