@@ -27,7 +27,7 @@ from crawler.families import Family, ListPage, get_family
 from xinqu.config import SHIPPED_CONFIG_DIR, Source
 from xinqu.errors import XinquError
 
-#: The 19 national new areas (docs/product.md), for guessing ``area`` from a site name.
+#: The 19 national new areas (docs/areas.md), for guessing ``area`` from a site name.
 AREAS = (
     "浦东新区",
     "滨海新区",

@@ -10,14 +10,23 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, tzinfo
 
+from xinqu.errors import ConfigError
+
+_EXAMPLE = "e.g. 2026-11-25T09:00:00+08:00"
+
 
 def now(tz: tzinfo | None = None) -> datetime:
     """The current time, timezone-aware (UTC unless ``tz`` is given)."""
     frozen = os.environ.get("XINQU_NOW")
     if frozen:
-        value = datetime.fromisoformat(frozen)
+        try:
+            value = datetime.fromisoformat(frozen.strip())
+        except ValueError:
+            raise ConfigError(
+                f"XINQU_NOW={frozen!r} is not an ISO 8601 time with a UTC offset ({_EXAMPLE})"
+            ) from None
         if value.tzinfo is None:
-            raise ValueError("XINQU_NOW must carry a UTC offset, e.g. 2026-11-25T09:00:00+08:00")
+            raise ConfigError(f"XINQU_NOW must carry a UTC offset ({_EXAMPLE})")
     else:
         value = datetime.now(UTC)
     return value.astimezone(tz or UTC)

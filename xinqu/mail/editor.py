@@ -139,6 +139,7 @@ def send_editor_copy(
         footer_text=footer_text,
         footer_html=footer_html,
     )
+
     def before_commit() -> None:
         _record(app, issue.id, "finishing")
 
