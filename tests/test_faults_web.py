@@ -33,8 +33,11 @@ def _no_env_secret(monkeypatch):
     monkeypatch.setenv("XINQU_NOW", "2026-11-24T09:00:00+08:00")
 
 
-def _serve(app: App, timeout: float = 15.0) -> Iterator[str]:
-    server = make_server(app, "127.0.0.1", 0, timeout=timeout)
+def _serve(app: App, timeout: float | None = None) -> Iterator[str]:
+    if timeout is None:
+        server = make_server(app, "127.0.0.1", 0)
+    else:
+        server = make_server(app, "127.0.0.1", 0, timeout=timeout)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import click
 
+from xinqu import clock
 from xinqu.app import App
-from xinqu.errors import XinquError
+from xinqu.errors import ConfigError, XinquError
 from xinqu.logs import setup_logging
 
 
@@ -52,6 +53,10 @@ class XinquGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, config_dir: Path | None, data_dir: Path, verbose: int) -> None:
     """xinqu-digest: the national new areas' bulletin, crawled, selected and mailed."""
+    try:
+        clock.check_frozen()
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     app = App(config_dir=config_dir, data_dir=data_dir)
     ctx.obj = app
     ctx.call_on_close(app.close)
