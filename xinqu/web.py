@@ -312,12 +312,10 @@ def make_server(app: App, host: str, port: int, *, timeout: float = REQUEST_TIME
         daemon_threads = True
 
     class Handler(WSGIRequestHandler):
-        def setup(self) -> None:
-            self.timeout = timeout
-            super().setup()
-
         def log_message(self, format: str, *args: Any) -> None:
             log.info("%s %s", self.address_string(), format % args)
+
+    Handler.timeout = timeout  # socketserver sets it on each connection's socket
 
     application = WebApp(app)
     app.store  # noqa: B018  (open and migrate before the first request, not in threads)
