@@ -221,6 +221,7 @@ class _Sender:
             if not self._send_one(transport, msg, delivery_id, subscriber_id, email):
                 self.report.stopped = True
                 return
+        self._should_hold(len(due))
 
     def _should_hold(self, due: int) -> bool:
         """Stop the issue when the server refuses the message itself for most readers."""
