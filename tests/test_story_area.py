@@ -132,7 +132,7 @@ def test_area_mistakes_are_one_line(world: Any) -> None:
     out = run("process", code=2)
     assert out.strip().splitlines() == [
         f"xinqu: {areas}: areas.浦东新区.alias: unknown key (check the spelling against "
-        "docs/product.md)"
+        "docs/areas.md)"
     ]
     areas.write_text(shipped.replace("  浦东新区:\n", "  浦东新:\n", 1), "utf-8")
     out = run("process", code=2)

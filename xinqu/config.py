@@ -538,12 +538,21 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return out or "(top level)"
 
 
+#: Where each file's keys are documented (an unknown key's message points there).
+_REFERENCE = {
+    "settings.yaml": "the shipped config/settings.yaml, which lists every key",
+    "sources.yaml": "docs/sources.md",
+    "sections.yaml": "the shipped config/sections.yaml",
+    "areas.yaml": "docs/areas.md",
+}
+
+
 def _describe(
     path: Path,
     exc: ValidationError,
     *,
     within: str = "",
-    unknown: str = "unknown key (check the spelling against docs/product.md)",
+    unknown: str | None = None,
 ) -> str:
     """One line for the first problem: file, key, what was expected.
 
@@ -557,7 +566,8 @@ def _describe(
     message = first["msg"].removeprefix("Value error, ")
     extra = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
     if first["type"] == "extra_forbidden":
-        message = unknown
+        reference = _REFERENCE.get(path.name, _REFERENCE["settings.yaml"])
+        message = unknown or f"unknown key (check the spelling against {reference})"
     elif first["type"] == "missing":
         message = "required key is missing"
     else:
@@ -566,9 +576,37 @@ def _describe(
     return f"{path}: {where}: {message}{extra}"
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a key given twice in one mapping is an error.
+
+    Plain YAML keeps the last one silently: a second ``mail:`` block would drop the
+    first one's ``transport: smtp`` and nobody would get mail.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.setdefault(key, key_node.start_mark.line + 1)
+            except TypeError:
+                continue
+            if first != key_node.start_mark.line + 1:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {key!r} appears twice (lines {first} and "
+                    f"{key_node.start_mark.line + 1}); keep one",
+                    key_node.start_mark,
+                )
+        return super().construct_mapping(node, deep)
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
     except UnicodeDecodeError:

@@ -10,8 +10,13 @@ A stdlib WSGI application (``xinqu serve`` runs it; any WSGI server can):
 - ``GET``/``POST /confirm?t=TOKEN`` do the same for a pending reader's double
   opt-in;
 - ``GET /subscribe`` is a sign-up form; its ``POST`` makes the address pending and
-  mails the confirm link (self-service readers are never active before confirming);
+  queues the confirm link for the mail worker (self-service readers are never
+  active before confirming; xinqu/mail/confirmations.py);
 - ``GET /healthz`` answers ``ok``.
+
+A request body must come with a valid ``Content-Length`` of at most 64 KB (else
+400 or 413), and a connection that sends nothing for ``REQUEST_TIMEOUT`` seconds
+is closed, so slow or half-open clients cannot hold the server's threads.
 """
 
 from __future__ import annotations
@@ -19,16 +24,14 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable, Iterable
-from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
 from xinqu.app import App
-from xinqu.clock import now
-from xinqu.errors import DeliveryError
 from xinqu.issue.export import export
-from xinqu.mail import send_confirmation, tokens
+from xinqu.mail import tokens
 from xinqu.mail.addresses import AddressError, normalize_address
+from xinqu.mail.confirmations import ConfirmationWorker, request_confirmation
 from xinqu.store.issues import issue_by_number
 from xinqu.store.subscribers import (
     Subscriber,
@@ -42,6 +45,19 @@ log = logging.getLogger(__name__)
 
 StartResponse = Callable[..., Any]
 _MAX_BODY = 64 * 1024
+#: Seconds a connection may stay silent (headers or body not coming) before it is closed.
+REQUEST_TIMEOUT = 15.0
+#: Issue numbers have at most this many digits (a bigger one is no issue: 404).
+_MAX_NUMBER_DIGITS = 9
+
+
+class BadRequestError(Exception):
+    """The request itself is malformed; answered with ``status`` and one sentence."""
+
+    def __init__(self, status: str, text: str) -> None:
+        super().__init__(text)
+        self.status = status
+
 
 _PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
@@ -81,9 +97,6 @@ _SIGNUP = """<form method="post" action="subscribe">
 <p><button type="submit">订阅</button></p>
 </form>"""
 
-#: A pending address gets at most one confirmation mail within this time.
-RESEND_AFTER = timedelta(hours=1)
-
 
 class WebApp:
     """WSGI callable; each request uses its own database session."""
@@ -92,8 +105,17 @@ class WebApp:
         self.app = app
         self.key = tokens.secret(app)
         self.bulletin = app.config.settings.bulletin.title
+        self.confirmations = ConfirmationWorker(app)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            return self._route(environ, start_response)
+        except BadRequestError as exc:
+            return self._page(
+                start_response, exc.status, "请求无效", f"<p>{html.escape(str(exc))}</p>"
+            )
+
+    def _route(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD", "GET")
         path = environ.get("PATH_INFO", "/").rstrip("/") or "/"
         if path == "/healthz":
@@ -122,7 +144,9 @@ class WebApp:
     def _issue(self, start_response: StartResponse, number: str) -> list[bytes]:
         """The web copy every mail links to: the issue's frozen HTML, as sent."""
         with self.app.store.session() as session:
-            issue = issue_by_number(session, int(number)) if number.isdigit() else None
+            wellformed = number.isascii() and number.isdigit()
+            short = len(number) <= _MAX_NUMBER_DIGITS
+            issue = issue_by_number(session, int(number)) if wellformed and short else None
             if issue is None:
                 return self._page(start_response, "404 Not Found", "未找到", "<p>没有这一期。</p>")
             body = export(self.app.config.settings, issue, "html")
@@ -195,9 +219,9 @@ class WebApp:
     def _subscribe(self, start_response: StartResponse, form: dict[str, list[str]]) -> list[bytes]:
         """Self-service sign-up: pending until the reader confirms (double opt-in).
 
-        The answer is the same whether or not the address is known, so the page
-        tells nobody who subscribes; a pending address gets at most one
-        confirmation mail per ``RESEND_AFTER``.
+        The answer is the same, in content and in time, whether or not the address
+        is known and whether or not the mail server is up: the confirmation is only
+        queued here (xinqu/mail/confirmations.py), never sent inline.
         """
         raw = (form.get("email") or [""])[0]
         name = " ".join((form.get("name") or [""])[0].split())[:100] or None
@@ -212,24 +236,12 @@ class WebApp:
                 subscriber, _ = upsert_subscriber(
                     session, address, name=name, state="pending", origin="web"
                 )
-                mail = True
-            elif subscriber.state == "active":
-                mail = False
-            else:
-                mail = subscriber.state != "pending" or (
-                    now() - subscriber.updated_at >= RESEND_AFTER
-                )
-                if mail:
-                    set_state(session, subscriber, "pending", "web: signed up again")
-            session.flush()
-            session.expunge(subscriber)
-        if mail:
-            try:
-                send_confirmation(self.app, subscriber)
-            except DeliveryError as exc:
-                log.error("confirmation to %s not sent: %s", address, exc)
-                body = "<p>暂时无法发送确认邮件，请稍后再试。</p>"
-                return self._page(start_response, "503 Service Unavailable", "请稍后再试", body)
+            elif subscriber.state in ("unsubscribed", "bounced"):
+                set_state(session, subscriber, "pending", "web: signed up again")
+            if subscriber.state == "pending":
+                session.flush()
+                request_confirmation(session, subscriber.id)
+        self.confirmations.wake()
         body = (
             f"<p>如果 {html.escape(address)} 尚未订阅，我们已向它发送一封确认邮件；"
             "请打开邮件中的链接完成订阅。</p>"
@@ -244,12 +256,27 @@ class WebApp:
 
 
 def _form(environ: dict[str, Any]) -> dict[str, list[str]]:
-    try:
-        length = min(int(environ.get("CONTENT_LENGTH") or 0), _MAX_BODY)
-    except ValueError:
-        length = 0
-    raw = environ["wsgi.input"].read(length) if length else b""
+    raw = _body(environ)
     return parse_qs(raw.decode("utf-8", "replace"))
+
+
+def _body(environ: dict[str, Any]) -> bytes:
+    """The request body, exactly ``Content-Length`` bytes (at most ``_MAX_BODY``)."""
+    text = str(environ.get("CONTENT_LENGTH") or "").strip()
+    if not text:
+        return b""
+    if not (text.isascii() and text.isdigit()):
+        raise BadRequestError("400 Bad Request", "Content-Length 无效。")
+    length = int(text)
+    if length > _MAX_BODY:
+        raise BadRequestError("413 Content Too Large", "请求内容过大。")
+    try:
+        raw: bytes = environ["wsgi.input"].read(length) if length else b""
+    except OSError:
+        raise BadRequestError("400 Bad Request", "请求内容未能收到。") from None
+    if len(raw) < length:
+        raise BadRequestError("400 Bad Request", "请求内容不完整。")
+    return raw
 
 
 def _reply(
@@ -271,8 +298,12 @@ def _reply(
     return [body]
 
 
-def make_server(app: App, host: str, port: int) -> Any:
-    """A threaded stdlib WSGI server for ``WebApp`` (quiet request log)."""
+def make_server(app: App, host: str, port: int, *, timeout: float = REQUEST_TIMEOUT) -> Any:
+    """A threaded stdlib WSGI server for ``WebApp`` (quiet request log).
+
+    Each connection gets ``timeout`` seconds of silence at most; the worker that
+    mails queued confirmations starts with it (and sends what an earlier run left).
+    """
     from socketserver import ThreadingMixIn
     from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
     from wsgiref.simple_server import make_server as wsgi_server
@@ -284,6 +315,9 @@ def make_server(app: App, host: str, port: int) -> Any:
         def log_message(self, format: str, *args: Any) -> None:
             log.info("%s %s", self.address_string(), format % args)
 
+    Handler.timeout = timeout  # socketserver sets it on each connection's socket
+
     application = WebApp(app)
     app.store  # noqa: B018  (open and migrate before the first request, not in threads)
+    application.confirmations.wake()
     return wsgi_server(host, port, application, server_class=Server, handler_class=Handler)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import click
 
-from xinqu.errors import XinquError
+from xinqu.errors import ConfigError, XinquError
 
 #: name → (one-line help, the modules under scheduler/cli/ that define it; the first
 #: holds the command in its ``COMMANDS``, the others add subcommands to it).
@@ -116,9 +116,14 @@ class XinquGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, config_dir: Path | None, data_dir: Path, verbose: int) -> None:
     """xinqu-digest: the national new areas' bulletin, crawled, selected and mailed."""
+    from xinqu import clock
     from xinqu.app import App
     from xinqu.logs import setup_logging
 
+    try:
+        clock.check_frozen()
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     app = App(config_dir=config_dir, data_dir=data_dir)
     ctx.obj = app
     ctx.call_on_close(app.close)

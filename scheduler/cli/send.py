@@ -3,7 +3,8 @@
 SIGTERM or Ctrl-C lets the message being sent finish and records it, then stops;
 even a SIGKILL loses nothing (see xinqu/store/deliveries.py). Exit status 0
 when every subscriber has the issue (bounces are reported, not retried), 1 when
-some are left for a later run.
+some are left for a later run, in doubt, or the issue is held because the server
+refuses the message itself; 3 when another send of the issue runs on the database.
 """
 
 from __future__ import annotations
@@ -84,10 +85,16 @@ def send(app: App, number: int | None, dry_run: bool, resend_in_doubt: bool) -> 
         click.echo(f"would send to {email}")
     for email, reason in report.bounced:
         click.echo(f"bounced  {email}: {reason}")
+    refused = dict(report.rejected)
     for email, reason in report.failed:
-        click.echo(f"deferred {email}: {reason}")
+        if email in refused:
+            click.echo(f"refused  {email}: {reason} (the message, not the address)")
+        else:
+            click.echo(f"deferred {email}: {reason}")
     for email in report.in_doubt:
-        click.echo(f"in doubt {email} (counted as sent; --resend-in-doubt sends it again)")
+        click.echo(f"in doubt {email} (not counted as sent; --resend-in-doubt sends it again)")
+    for email in report.taken:
+        click.echo(f"skipped  {email}: another send on this database has it")
     click.echo(report.summary())
     if not dry_run and not report.complete:
         raise click.exceptions.Exit(1)

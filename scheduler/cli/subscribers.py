@@ -8,6 +8,7 @@ confirmation mail (double opt-in), as for readers who sign up themselves.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import click
 from xinqu.app import App
 from xinqu.errors import XinquError
 from xinqu.mail.addresses import AddressError, normalize_address
+from xinqu.mail.message import one_line
 from xinqu.store.subscribers import (
     STATES,
     list_subscribers,
@@ -57,6 +59,7 @@ def add(
 ) -> None:
     """Add a reader (active at once, or pending with --confirm)."""
     address = normalize_address(email)
+    name = (one_line(name) or None) if name is not None else None
     chosen = _sections(app, list(sections))
     with app.store.session() as session:
         subscriber, outcome = upsert_subscriber(
@@ -121,22 +124,32 @@ def import_command(app: App, file: Path) -> None:
         text = file.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise XinquError(f"{file}: expected UTF-8 text") from None
-    reader = csv.DictReader(text.splitlines())
+    # csv's own line splitting (\n, \r\n, \r only): str.splitlines() would also
+    # split inside a field at U+2028 and other Unicode line separators.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in reader.fieldnames or []]
     if "email" not in header:
         raise XinquError(f"{file}: expected a header row with an 'email' column")
     rows: list[tuple[str, str | None, list[str] | None]] = []
     problems: list[str] = []
-    for line, raw in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+    first_line: dict[str, int] = {}
+    for raw in reader:
+        line = reader.line_num  # where the record ends: its line, blank lines counted
+        row = {(k or "").strip().lower(): one_line(v or "") for k, v in raw.items()}
         if not any(row.values()):
             continue
         try:
             address = normalize_address(row.get("email", ""))
             keys = [k for k in _SPLIT.split(row.get("sections", "")) if k]
-            rows.append((address, row.get("name") or None, _sections(app, keys)))
+            sections = _sections(app, keys)
         except (AddressError, XinquError) as exc:
             problems.append(f"{file}:{line}: {exc}")
+            continue
+        if address in first_line:
+            problems.append(f"{file}:{line}: {address} is already on line {first_line[address]}")
+            continue
+        first_line[address] = line
+        rows.append((address, row.get("name") or None, sections))
     if problems:
         for problem in problems[:20]:
             click.echo(problem, err=True)

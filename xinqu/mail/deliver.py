@@ -4,19 +4,22 @@ The per-recipient protocol and its one in-doubt window are described in
 xinqu/store/deliveries.py. Here: plan a record for every active subscriber
 who wants one of the issue's sections, recover what a killed run left in
 ``sending``, then send what is due over one transport, committing each state
-change before taking the next step with the server. One ``digest send`` runs at a
-time per data folder (an advisory file lock, released by the OS even on SIGKILL).
+change before taking the next step with the server.
+
+One send of an issue runs at a time per *database*, whatever data folders the
+processes use: a lease in the ``locks`` table (xinqu/store/locks.py; taken over at
+once from a dead process on this host, after its TTL from one elsewhere), and each
+record is claimed with a conditional UPDATE before its envelope, so even two
+senders that both got past the lease could not send one record twice.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
@@ -26,8 +29,10 @@ from xinqu.mail import tokens
 from xinqu.mail.editor import FINAL as EDITOR_FINAL
 from xinqu.mail.editor import send_editor_copy
 from xinqu.mail.message import Identity, identity, issue_message, message_id_for, recipient
+from xinqu.mail.notices import send_alert
 from xinqu.mail.transport import (
     ConnectionLostError,
+    MessageRejectedError,
     PermanentError,
     TemporaryError,
     Transport,
@@ -36,6 +41,7 @@ from xinqu.mail.transport import (
 from xinqu.store import deliveries
 from xinqu.store.deliveries import Delivery, delivery_counts
 from xinqu.store.issues import Issue
+from xinqu.store.locks import Lease, holder
 from xinqu.store.subscribers import Subscriber, active_subscribers, set_state
 
 log = logging.getLogger(__name__)
@@ -57,6 +63,12 @@ class DeliveryReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     in_doubt: list[str] = field(default_factory=list)
+    #: Records another run claimed first (two senders on one database).
+    taken: list[str] = field(default_factory=list)
+    #: Readers whose copy the server refused as a message (5xx after DATA): not bounces.
+    rejected: list[tuple[str, str]] = field(default_factory=list)
+    #: Why the run stopped sending this issue on purpose ("" when it did not).
+    held: str = ""
     stopped: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     #: The editor copy (xinqu.mail.editor): "" without an editor, else its outcome.
@@ -65,9 +77,11 @@ class DeliveryReport:
     @property
     def complete(self) -> bool:
         """Nothing left to send for this issue (bounces are final, not pending)."""
+        c = self.counts
         return (
             not self.dry_run
-            and self.counts.get("pending", 0) + self.counts.get("failed", 0) == 0
+            and not self.held
+            and c.get("pending", 0) + c.get("failed", 0) + c.get("in_doubt", 0) == 0
             and self.editor in EDITOR_FINAL
         )
 
@@ -84,11 +98,18 @@ class DeliveryReport:
             f"total sent {c.get('sent', 0)}, pending {c.get('pending', 0)}, "
             f"bounced {c.get('bounced', 0)}, failed {c.get('failed', 0)}"
         )
-        if self.in_doubt:
-            line += f", in doubt {len(self.in_doubt)}"
+        doubt = c.get("in_doubt", 0) or len(self.in_doubt)
+        if doubt:
+            line += (
+                f", in doubt {doubt} (the server got the whole message but never answered: "
+                "it may or may not have it; `xinqu digest send --resend-in-doubt` sends "
+                "them again with the same Message-ID)"
+            )
         if self.editor:
             line += f"; editor copy {self.editor}"
-        if self.stopped:
+        if self.held:
+            line += f"; held: {self.held}"
+        elif self.stopped:
             line += " (stopped early; run again to finish)"
         return line
 
@@ -102,21 +123,28 @@ def issue_sections(issue: Issue) -> list[str] | None:
         return None
 
 
-@contextlib.contextmanager
-def send_lock(app: App) -> Iterator[None]:
-    app.data_dir.mkdir(parents=True, exist_ok=True)
-    path = app.data_dir / "send.lock"
-    with path.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise LockHeldError(
-                f"another `xinqu digest send` is running on {app.data_dir}"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def send_lock_name(issue_id: int) -> str:
+    """The lease that makes one send of an issue run at a time on a database."""
+    return f"send:issue-{issue_id}"
+
+
+def _take_send_lease(app: App, issue: Issue) -> Lease:
+    lease = Lease(app.store, ttl=app.config.settings.schedule.lock_ttl_seconds)
+    name = send_lock_name(issue.id)
+    if lease.acquire(name):
+        return lease
+    with app.store.session() as session:
+        info = holder(session, name)
+    who = info.describe() if info else "a process that just finished"
+    raise LockHeldError(
+        f"issue {issue.number} is already being sent from this database ({who}); "
+        "nothing was sent by this run"
+    )
+
+
+#: A run holds the issue once the server has refused the message itself for this
+#: many readers and for more than half of those it tried (a content rejection).
+HOLD_AFTER_REJECTIONS = 3
 
 
 class _Sender:
@@ -131,6 +159,9 @@ class _Sender:
         report: DeliveryReport,
         stop: threading.Event,
         progress: Callable[[int, int], None] | None,
+        *,
+        lost: threading.Event | None = None,
+        resend_in_doubt: bool = False,
     ) -> None:
         self.app = app
         self.issue = issue
@@ -144,6 +175,9 @@ class _Sender:
         self.backoff = mail.retry_backoff_seconds
         self.interval = 1.0 / mail.rate_per_second if mail.rate_per_second else 0.0
         self._last = 0.0
+        self.lost = lost or threading.Event()
+        self.resend_in_doubt = resend_in_doubt
+        self.tried = 0
 
     def _mark(self, delivery_id: int, state: str, **details: object) -> None:
         with self.app.store.session() as session:
@@ -162,8 +196,10 @@ class _Sender:
         for done, (delivery_id, subscriber_id, email, message_id) in enumerate(due):
             if self.progress is not None:
                 self.progress(done, len(due))
-            if self.stop.is_set():
+            if self.stop.is_set() or self.lost.is_set():
                 self.report.stopped = True
+                return
+            if self._should_hold(len(due)):
                 return
             with self.app.store.session() as session:
                 subscriber = session.get(Subscriber, subscriber_id)
@@ -185,6 +221,30 @@ class _Sender:
             if not self._send_one(transport, msg, delivery_id, subscriber_id, email):
                 self.report.stopped = True
                 return
+        self._should_hold(len(due))
+
+    def _should_hold(self, due: int) -> bool:
+        """Stop the issue when the server refuses the message itself for most readers."""
+        rejected = len(self.report.rejected)
+        if rejected < min(HOLD_AFTER_REJECTIONS, due) or rejected * 2 <= self.tried:
+            return False
+        reason = self.report.rejected[-1][1]
+        self.report.held = (
+            f"the server refused the message itself for {rejected} of {self.tried} readers "
+            f"tried ({reason}); no address was marked bounced; fix the issue or ask the "
+            "mail server's owner, then run `xinqu digest send` again"
+        )
+        self.report.stopped = True
+        log.error("issue %s held: %s", self.issue.number, self.report.held)
+        try:
+            send_alert(
+                self.app,
+                f"xinqu: issue {self.issue.number} held, the mail server refuses it",
+                f"Issue {self.issue.number}: {self.report.held}.",
+            )
+        except XinquError as exc:
+            log.error("the alert about the held issue was not mailed: %s", exc)
+        return True
 
     def _send_one(
         self,
@@ -196,16 +256,20 @@ class _Sender:
     ) -> bool:
         """Send with bounded retries; False when a stop request cut the retries short."""
         sender = self.ident.sender.addr_spec
+        resend = self.resend_in_doubt
+        self.tried += 1
         for attempt in range(self.retries + 1):
             if not self._pace():
                 return False
-            self._mark(delivery_id, "sending")
-            finishing = False
+            with self.app.store.session() as session:
+                claimed = deliveries.claim(session, delivery_id, resend_in_doubt=resend)
+            if not claimed:
+                self.report.taken.append(email)
+                log.warning("%s: another run on this database has this copy; skipped", email)
+                return True
 
             def before_commit() -> None:
-                nonlocal finishing
                 self._mark(delivery_id, "finishing")
-                finishing = True
 
             try:
                 transport.send(msg, sender, email, before_commit)
@@ -215,29 +279,42 @@ class _Sender:
             except PermanentError as exc:
                 self._bounce(delivery_id, subscriber_id, email, exc)
                 return True
-            except (TemporaryError, ConnectionLostError) as exc:
-                code = exc.code if isinstance(exc, TemporaryError) else None
-                if finishing and isinstance(exc, ConnectionLostError):
-                    # The whole message reached the server; only its answer was lost.
+            except MessageRejectedError as exc:
+                self._mark(delivery_id, "failed", code=exc.code, error=str(exc))
+                self.report.rejected.append((email, str(exc)))
+                self.report.failed.append((email, str(exc)))
+                log.warning("%s: the server refused the message (not a bounce): %s", email, exc)
+                return True
+            except ConnectionLostError as exc:
+                if exc.maybe_delivered:
                     self.report.in_doubt.append(email)
-                    log.warning("%s: in doubt after end of data: %s", email, exc)
+                    log.warning("%s: in doubt after the end of data: %s", email, exc)
                     return True
-                last = attempt == self.retries
-                self._mark(delivery_id, "failed" if last else "pending", code=code, error=str(exc))
-                if isinstance(exc, ConnectionLostError):
-                    transport.reconnect()
-                if last:
-                    self.report.failed.append((email, str(exc)))
-                    log.warning("%s: gave up for now after %d tries: %s", email, attempt + 1, exc)
+                if not self._retry_later(delivery_id, email, attempt, None, exc):
                     return True
-                log.info("%s: %s; retrying", email, exc)
-                if self.stop.wait(self.backoff * 2**attempt):
-                    return False
-                continue
-            self._mark(delivery_id, "sent", code=250, error="")
-            self.report.sent.append(email)
-            return True
+            except TemporaryError as exc:
+                if not self._retry_later(delivery_id, email, attempt, exc.code, exc):
+                    return True
+            else:
+                self._mark(delivery_id, "sent", code=250, error="")
+                self.report.sent.append(email)
+                return True
+            resend = False
+            log.info("%s: retrying", email)
+            if self.stop.wait(self.backoff * 2**attempt):
+                return False
         return True
+
+    def _retry_later(
+        self, delivery_id: int, email: str, attempt: int, code: int | None, exc: Exception
+    ) -> bool:
+        """Record a passing failure; True when another try is due now."""
+        last = attempt == self.retries
+        self._mark(delivery_id, "failed" if last else "pending", code=code, error=str(exc))
+        if last:
+            self.report.failed.append((email, str(exc)))
+            log.warning("%s: gave up for now after %d tries: %s", email, attempt + 1, exc)
+        return not last
 
     def _bounce(
         self, delivery_id: int, subscriber_id: int, email: str, exc: PermanentError
@@ -281,7 +358,8 @@ def send_issue(
         session.expunge(issue)
     report = DeliveryReport(issue.id, issue.number, app.config.settings.mail.transport, dry_run)
     sections = issue_sections(issue)
-    with send_lock(app):
+    lease = None if dry_run else _take_send_lease(app, issue)
+    try:
         with app.store.session() as session:
             wanted = [
                 s for s in active_subscribers(session) if sections is None or s.wants(sections)
@@ -317,7 +395,17 @@ def send_issue(
         if due:
             try:
                 with open_transport(app) as transport:
-                    _Sender(app, issue, key, ident, report, stop, progress).run(transport, due)
+                    _Sender(
+                        app,
+                        issue,
+                        key,
+                        ident,
+                        report,
+                        stop,
+                        progress,
+                        lost=lease.lost if lease else None,
+                        resend_in_doubt=resend_in_doubt,
+                    ).run(transport, due)
             except DeliveryError as exc:
                 with app.store.session() as session:
                     left = delivery_counts(session, issue.id)
@@ -334,4 +422,7 @@ def send_issue(
             )
         with app.store.session() as session:
             report.counts = delivery_counts(session, issue.id)
-    return report
+        return report
+    finally:
+        if lease is not None:
+            lease.close()

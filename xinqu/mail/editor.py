@@ -29,6 +29,7 @@ from xinqu.issue.render import render_editor_footer
 from xinqu.mail.message import Identity, editor_message, make_address, recipient
 from xinqu.mail.transport import (
     ConnectionLostError,
+    MessageRejectedError,
     PermanentError,
     TemporaryError,
     open_transport,
@@ -138,12 +139,9 @@ def send_editor_copy(
         footer_text=footer_text,
         footer_html=footer_html,
     )
-    finishing = False
 
     def before_commit() -> None:
-        nonlocal finishing
         _record(app, issue.id, "finishing")
-        finishing = True
 
     _record(app, issue.id, "sending")
     try:
@@ -156,10 +154,14 @@ def send_editor_copy(
         _record(app, issue.id, f"bounced {exc}")
         log.warning("issue %s: the editor copy bounced: %s", issue.number, exc)
         return "bounced"
-    except (TemporaryError, ConnectionLostError) as exc:
-        if finishing and isinstance(exc, ConnectionLostError):
+    except ConnectionLostError as exc:
+        if exc.maybe_delivered:
             log.warning("issue %s: the editor copy is in doubt: %s", issue.number, exc)
             return "in doubt"
+        _record(app, issue.id, f"failed {exc}")
+        log.warning("issue %s: the editor copy failed for now: %s", issue.number, exc)
+        return "failed"
+    except (TemporaryError, MessageRejectedError) as exc:
         _record(app, issue.id, f"failed {exc}")
         log.warning("issue %s: the editor copy failed for now: %s", issue.number, exc)
         return "failed"

@@ -46,7 +46,9 @@ def _deliver(app: App, to_email: str, to_name: str | None, parts: MessageParts) 
     except RefusedError as exc:
         raise DeliveryError(f"mail to {to_email} was refused: {exc}") from None
     except ConnectionLostError as exc:
-        raise DeliveryError(f"mail to {to_email} may not have been sent: {exc}") from None
+        if exc.maybe_delivered:
+            raise DeliveryError(f"mail to {to_email} may not have been sent: {exc}") from None
+        raise DeliveryError(f"mail to {to_email} was not sent: {exc}") from None
 
 
 def send_alert(app: App, subject: str, text: str) -> None:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import logging
 import os
 import re
+import select
 import smtplib
 import socket
 import ssl
+import time
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
@@ -53,11 +56,31 @@ class TemporaryError(RefusedError):
 
 
 class PermanentError(RefusedError):
-    """A 5xx answer: this recipient will not take the message (a bounce)."""
+    """A 5xx answer to ``RCPT TO``: this recipient will not take mail (a bounce)."""
+
+
+class MessageRejectedError(RefusedError):
+    """A 5xx answer to ``DATA`` or to the end of data: the server refused this *message*.
+
+    It says nothing about the address (a content filter, a size limit, a policy), so
+    it is a failure of the message, never a bounce of the reader.
+    """
 
 
 class ConnectionLostError(SendError):
-    """The connection broke; whether the current message arrived depends on when."""
+    """The connection broke; ``maybe_delivered`` says whether the server may have the message.
+
+    False when the break is known to have come before the server read the final
+    ``.``: the body or the ``.`` could not be written, the server had already closed
+    before the ``.`` went out, or it reset the connection while we waited for its
+    answer (TCP resets a connection closed with data still unread, and the ``.`` is
+    the last thing we send). True when the ``.`` went out and the server closed
+    cleanly or went silent without answering: it may have taken the message.
+    """
+
+    def __init__(self, text: str, *, maybe_delivered: bool) -> None:
+        super().__init__(text)
+        self.maybe_delivered = maybe_delivered
 
 
 class Transport(Protocol):
@@ -91,8 +114,71 @@ def _reply_text(reply: bytes | str) -> str:
 def _failure(code: int, reply: bytes | str, step: str) -> RefusedError:
     text = f"{step}: {_reply_text(reply)}"
     if 500 <= code < 600:
-        return PermanentError(code, text)
+        return PermanentError(code, text) if step == "RCPT TO" else MessageRejectedError(code, text)
     return TemporaryError(code, text)
+
+
+def _was_reset(exc: BaseException) -> bool:
+    """Whether ``exc`` (or the OSError smtplib wrapped in it) is a TCP reset by the peer."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionResetError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _closed_before_end(sock: socket.socket | None) -> bytes | None:
+    """What the server sent while it should be silent reading our data: None if nothing.
+
+    ``b""`` means it closed or reset the connection; other bytes are an early reply.
+    A TLS socket cannot be peeked at (its records are not our bytes): None.
+    """
+    if sock is None or isinstance(sock, ssl.SSLSocket):
+        return None
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        if not readable:
+            return None
+        return sock.recv(1, socket.MSG_PEEK)
+    except OSError:
+        return b""
+
+
+#: How long to wait, after the server closed instead of answering the end of data, for
+#: the reset that tells us it never read the final ``.`` (one round trip).
+RESET_WAIT_SECONDS = 1.0
+
+
+def _reset_instead_of_reply(sock: socket.socket | None, timeout: float) -> bool:
+    """Whether the server reset the connection instead of answering the final ``.``.
+
+    A TCP stack resets a connection that its program closed with data left unread,
+    or that receives data after the close. The ``.`` is the last thing we send, so a
+    reset means the server program never read it: the message cannot have been
+    taken, and sending it again cannot make a second copy. A clean close (FIN, no
+    reset) leaves it in doubt. Waits at most ``timeout`` for the first byte of the
+    answer; False whenever the answer (or anything but a reset) comes. TLS sockets
+    cannot be peeked at: False.
+    """
+    if sock is None or isinstance(sock, ssl.SSLSocket):
+        return False
+    try:
+        readable, _, _ = select.select([sock], [], [], timeout)
+        if not readable or sock.recv(1, socket.MSG_PEEK):
+            return False
+    except ConnectionResetError:
+        return True
+    except OSError:
+        return False
+    deadline = time.monotonic() + RESET_WAIT_SECONDS
+    while True:
+        error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if error in (errno.ECONNRESET, errno.EPIPE):
+            return True
+        if error or time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)
 
 
 class SmtpTransport:
@@ -211,15 +297,53 @@ class SmtpTransport:
                 raise _failure(code, reply, "DATA")
             conn.send(data)
             before_commit()
+            early = _closed_before_end(conn.sock)
+            if early:
+                code, reply = conn.getreply()
+                self._drop(conn)
+                raise _failure(code, reply, "DATA (answered before the end of data)")
+            if early is not None:
+                self._drop(conn)
+                raise ConnectionLostError(
+                    f"connection to {self.where} closed by the server during DATA, "
+                    "before the end of data",
+                    maybe_delivered=False,
+                )
             conn.send(b".\r\n")
+        except (OSError, smtplib.SMTPServerDisconnected) as exc:
+            self._drop(conn)
+            raise ConnectionLostError(
+                f"connection to {self.where} lost before the end of data: {exc}",
+                maybe_delivered=False,
+            ) from None
+        reset = _reset_instead_of_reply(conn.sock, self.settings.timeout_seconds)
+        if reset:
+            self._drop(conn)
+            raise ConnectionLostError(
+                f"connection to {self.where} reset by the server before it read the end of data",
+                maybe_delivered=False,
+            )
+        try:
             code, reply = conn.getreply()
         except (OSError, smtplib.SMTPServerDisconnected) as exc:
-            _quiet_close(conn)
-            self._conn = None
-            raise ConnectionLostError(f"connection to {self.where} lost: {exc}") from None
+            self._drop(conn)
+            if _was_reset(exc):
+                raise ConnectionLostError(
+                    f"connection to {self.where} reset by the server before it read the end "
+                    "of data",
+                    maybe_delivered=False,
+                ) from None
+            raise ConnectionLostError(
+                f"no answer from {self.where} after the end of data: {exc}",
+                maybe_delivered=True,
+            ) from None
         if code != 250:
             self._reset(conn)
             raise _failure(code, reply, "end of DATA")
+
+    def _drop(self, conn: smtplib.SMTP) -> None:
+        _quiet_close(conn)
+        self._conn = None
 
 
 def _login(conn: smtplib.SMTP, username: str, password: str) -> None:

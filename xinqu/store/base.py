@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, create_engine, event
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -111,10 +111,12 @@ class Store:
             command.upgrade(cfg, "heads")
         except DBAPIError as exc:
             raise StoreError(
-                f"cannot migrate the database at {self.safe_url}: {exc.orig or exc}"
+                f"cannot migrate the database at {self.safe_url}: {_one_line(exc.orig or exc)}"
             ) from None
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot migrate the database at {self.safe_url}: {exc}") from None
+            raise StoreError(
+                f"cannot migrate the database at {self.safe_url}: {_one_line(exc)}"
+            ) from None
 
     @property
     def safe_url(self) -> str:
@@ -128,17 +130,31 @@ def default_database_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'xinqu.db').resolve()}"
 
 
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
 def open_store(url: str, *, migrate: bool = True) -> Store:
-    """Open (and by default migrate) the database at ``url``."""
+    """Open (and by default migrate) the database at ``url``; any failure is one StoreError."""
     _import_models()
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    store = Store(url)
+    try:
+        safe = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        raise StoreError(
+            f"database_url {url.split('@')[-1]!r} is not a database URL (expected e.g. "
+            "postgresql+psycopg://user@host/dbname or sqlite:////path/to/xinqu.db)"
+        ) from None
+    try:
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        store = Store(url)
+    except (SQLAlchemyError, OSError) as exc:
+        raise StoreError(f"cannot open the database at {safe}: {_one_line(exc)}") from None
     if migrate:
         try:
             store.migrate()
         except StoreError:
             raise
         except SQLAlchemyError as exc:
-            raise StoreError(f"cannot open the database at {store.safe_url}: {exc}") from None
+            raise StoreError(f"cannot open the database at {safe}: {_one_line(exc)}") from None
     return store

@@ -4,22 +4,28 @@ This module owns the table ``deliveries``. A record moves through
 
     pending ─► sending ─► finishing ─► sent
                   │           │
-                  └─► pending (4xx, retried later: state ``failed``) / bounced (5xx)
+                  │           ├─► pending (the connection broke before the server read
+                  │           │   the final ``.``: sent again)
+                  │           └─► stays ``finishing`` = in doubt (no answer after the ``.``)
+                  ├─► failed (4xx, or the message itself refused with a 5xx after DATA;
+                  │   the next run tries again)
+                  └─► bounced (5xx to ``RCPT TO``: the address is refused)
 
 and every arrow is committed before the next step with the server is taken:
 
-- ``sending`` is committed before ``MAIL FROM``; the server has at most an
-  unfinished transaction, which it discards when the connection drops (RFC 5321
-  §4.1.1.4), so on resume a ``sending`` record is simply sent again;
+- ``sending`` is *claimed* (one conditional UPDATE from a due state) before
+  ``MAIL FROM``, so two runs on one database, whatever their data folders, can
+  never both send a record; the server has at most an unfinished transaction,
+  which it discards when the connection drops (RFC 5321 §4.1.1.4), so on resume
+  a ``sending`` record is simply sent again;
 - ``finishing`` is committed after the whole body went out and *before* the final
-  ``.`` that asks the server to take the message; ``sent`` right after its 250.
+  ``.`` that asks the server to take the message; ``sent`` only on the server's
+  250 to that ``.``.
 
-A record found in ``finishing`` on resume is the only case where we cannot know
-whether the server took the message (the process died between the final ``.`` and
-recording the answer: a window of one round trip). Real servers take a complete
-message they have received, so it is counted as delivered and reported as
-``in_doubt`` (at-most-once for that window); ``xinqu digest send --resend-in-doubt``
-sends those again with the same Message-ID, which mail clients collapse.
+A record left in ``finishing`` is *in doubt*: the ``.`` went out and no answer came
+(the process died, or the server closed without answering). It is **not** counted
+as sent; ``xinqu digest send`` names it and exits 1, and ``--resend-in-doubt``
+sends it again with the same Message-ID, which mail clients collapse.
 """
 
 from __future__ import annotations
@@ -27,7 +33,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, delete, func, select
+from sqlalchemy import (
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from xinqu.clock import now
@@ -104,6 +120,22 @@ def due(session: Session, issue_id: int, *, resend_in_doubt: bool = False) -> li
     )
 
 
+def claim(session: Session, delivery_id: int, *, resend_in_doubt: bool = False) -> bool:
+    """Move one record from a due state to ``sending``; False when another run has it.
+
+    One conditional UPDATE, atomic on SQLite and PostgreSQL alike: of two senders
+    on one database only one can win a record, even if their locks failed them.
+    """
+    states = (*DUE, "finishing") if resend_in_doubt else DUE
+    claimed = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.state.in_(states))
+        .values(state="sending", attempts=Delivery.attempts + 1, started_at=now())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(claimed, "rowcount", 0) == 1)
+
+
 def in_doubt(session: Session, issue_id: int) -> list[Delivery]:
     return list(
         session.scalars(
@@ -143,8 +175,9 @@ def mark(
 def delivery_counts(session: Session, issue_id: int) -> dict[str, int]:
     """Records per state for one issue: always ``sent``, ``pending``, ``bounced``, ``failed``.
 
-    ``pending`` includes records a run is sending right now; ``in_doubt`` (counted
-    in ``sent`` too) and ``skipped`` appear when there are any.
+    ``sent`` counts only messages the server answered 250 to; ``pending`` includes
+    records a run is sending right now; ``in_doubt`` (no answer after the end of
+    data: not counted as sent) and ``skipped`` appear when there are any.
     """
     rows = session.execute(
         select(Delivery.state, func.count())
@@ -153,7 +186,7 @@ def delivery_counts(session: Session, issue_id: int) -> dict[str, int]:
     ).all()
     by_state = {state: count for state, count in rows}
     counts = {
-        "sent": by_state.get("sent", 0) + by_state.get("finishing", 0),
+        "sent": by_state.get("sent", 0),
         "pending": by_state.get("pending", 0) + by_state.get("sending", 0),
         "bounced": by_state.get("bounced", 0),
         "failed": by_state.get("failed", 0),
