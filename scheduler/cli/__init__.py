@@ -52,7 +52,11 @@ class XinquGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, config_dir: Path | None, data_dir: Path, verbose: int) -> None:
     """xinqu-digest: the national new areas' bulletin, crawled, selected and mailed."""
-    app = App(config_dir=config_dir, data_dir=data_dir)
+    app = App(
+        config_dir=config_dir,
+        data_dir=data_dir,
+        on_created=lambda path: click.echo(f"xinqu: created data folder {path}", err=True),
+    )
     ctx.obj = app
     ctx.call_on_close(app.close)
     setup_logging(app.log_dir, verbose=verbose)

@@ -33,6 +33,18 @@ def _sections(app: App) -> list[str]:
     return [*app.config.sections.keys, "out"]
 
 
+def _section_key(app: App, name: str) -> str:
+    """A section named by key or Chinese title (`out`/`不选` for none), or one error line."""
+    if name.strip().casefold() in ("out", "不选"):
+        return "out"
+    key = app.config.sections.key_for(name)
+    if key is None:
+        raise XinquError(
+            f"unknown section {name!r} (known: {app.config.sections.spellings()}, out (不选))"
+        )
+    return key
+
+
 @articles.command("list")
 @click.option("--section", help="Only this section (industry, reform, out …).")
 @click.option("--since", metavar="DATE", help="Only articles published (or first seen) since.")
@@ -63,8 +75,8 @@ def list_articles(
     if possible:
         _list_possible(app)
         return
-    if section is not None and section not in _sections(app):
-        raise XinquError(f"unknown section {section!r} (known: {', '.join(_sections(app))})")
+    if section is not None:
+        section = _section_key(app, section)
     when = func.coalesce(Article.published_at, Article.first_seen)
     with app.store.session() as session:
         query = select(Article, ArticleProcessing).join(
@@ -257,8 +269,7 @@ def set_section_cmd(app: App, article_id: int, section: str) -> None:
     """Put an article's story in a section (or out); re-processing keeps it."""
     from xinqu.store.processing import set_section
 
-    if section not in _sections(app):
-        raise XinquError(f"unknown section {section!r} (known: {', '.join(_sections(app))})")
+    section = _section_key(app, section)
     with app.store.session() as session:
         set_section(session, article_id, section)
     click.echo(f"article {article_id}: section {section} (set by the editor)")
