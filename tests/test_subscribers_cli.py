@@ -93,7 +93,8 @@ def test_import_is_all_or_nothing(xinqu, tmp_path):
         "address: An email address must have an @-sign."
     )
     assert problems[1].endswith(
-        "subscribers-bad.csv:5: unknown section 'industri' (known: industry (产业发展), reform (改革创新))"
+        "subscribers-bad.csv:5: unknown section 'industri' "
+        "(known: industry (产业发展), reform (改革创新))"
     )
     assert (
         problems[2]
