@@ -6,7 +6,8 @@ returns the stored issue unless ``rebuild`` is set, which selects and renders
 anew under the same numbers, and only while it is a draft: once its sending
 began it never changes (a correction is a new issue, ``corrects``). Its content
 (product.md's JSON), its rendered subject, text and HTML and its web copy are
-frozen in the ``issues`` table; the sources' health flags of that moment are frozen beside it for the editor copy (xinqu.health).
+frozen in the ``issues`` table; the sources' health flags of that moment are
+frozen beside it for the editor copy (xinqu.health).
 """
 
 from __future__ import annotations
