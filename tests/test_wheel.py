@@ -111,9 +111,11 @@ def test_the_wheel_runs_the_demo_cycle_from_an_empty_folder(
     processed = xinqu(installed, empty, *demo_world, "process", now=FROZEN_NOW)
     assert processed.returncode == 0, processed.stderr
     out = empty / "issue.json"
+    refused = xinqu(installed, empty, *demo_world, "digest", "build", "--rebuild", now=FROZEN_NOW)
+    assert refused.returncode == 2 and "is never rebuilt" in refused.stderr, "the demo sent it"
     built = xinqu(
-        installed, empty, *demo_world, "digest", "build", "--rebuild", "--format", "json",
-        "--out", str(out), now=FROZEN_NOW,
+        installed, empty, *demo_world, "digest", "export", "--format", "json", "--out", str(out),
+        now=FROZEN_NOW,
     )  # fmt: skip
     assert built.returncode == 0, built.stderr
     issue = json.loads(out.read_text("utf-8"))
