@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import event
 
 from scheduler.cli import main
 from xinqu.app import App
@@ -30,7 +31,7 @@ from xinqu.config import load_config
 from xinqu.errors import ConfigError
 from xinqu.issue.build import DuplicateStoryError, assemble, check_no_story_twice
 from xinqu.mail.editions import Editions
-from xinqu.process import Candidate
+from xinqu.process import Candidate, candidates_by_section
 from xinqu.store.articles import Article, ArticleRecord, save_article
 from xinqu.store.issues import Issue, issue_by_number
 from xinqu.web import make_server
@@ -390,3 +391,28 @@ def test_the_cap_is_validated(make_config: Any) -> None:
     folder = make_config([], digest={"max_more_per_section": -1})
     with pytest.raises(ConfigError, match="max_more_per_section"):
         load_config(folder)
+
+
+def test_candidates_read_only_the_columns_an_issue_uses(app: App) -> None:
+    store(app, STORIES)
+    cli(app, "process")
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(app.store.engine, "before_cursor_execute", record)
+    try:
+        with app.store.session() as session:
+            found = candidates_by_section(
+                session,
+                ["industry", "reform"],
+                datetime(2026, 11, 1, tzinfo=TZ),
+                datetime(2026, 11, 30, tzinfo=TZ),
+            )
+    finally:
+        event.remove(app.store.engine, "before_cursor_execute", record)
+    assert sum(map(len, found.values())) >= 8
+    article_reads = [s for s in statements if "FROM articles" in s]
+    assert article_reads and not any("articles.html" in s for s in article_reads)
+    assert sum("articles.text" in s for s in statements) == 1, "the window is read once"

@@ -34,7 +34,7 @@ from xinqu.issue.render import render_issue
 from xinqu.issue.select import Scored, choose, rank
 from xinqu.issue.text import clean_line, paragraphs, safe_url
 from xinqu.process import Candidate
-from xinqu.process import candidates as section_candidates
+from xinqu.process import candidates_by_section
 from xinqu.process.area import AreaIndex
 from xinqu.store.deliveries import delivery_counts
 from xinqu.store.issues import (
@@ -426,10 +426,9 @@ def _build_issue(
         except_issue = corrected.id if corrected is not None else None
         if existing is not None:
             except_issue = existing.id
-        by_section = {
-            key: section_candidates(session, key, since_dt, until_dt, except_issue=except_issue)
-            for key in keys
-        }
+        by_section = candidates_by_section(
+            session, keys, since_dt, until_dt, except_issue=except_issue
+        )
         if not any(by_section.values()):
             raise EmptyIssueError(
                 f"nothing to carry between {first} and {last}: crawl and process first"
