@@ -11,16 +11,13 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy import func, select
 
+from scheduler.cli.options import DAY
 from xinqu.app import App
 from xinqu.errors import XinquError
 
 
-def parse_day(value: str, tz: ZoneInfo) -> datetime:
-    """A date (YYYY-MM-DD) as the start of that day in the configured zone."""
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise XinquError(f"expected a date like 2026-11-18, got {value!r}") from None
+def parse_day(day: date, tz: ZoneInfo) -> datetime:
+    """A day as the start of that day in the configured zone."""
     return datetime.combine(day, time.min, tzinfo=tz)
 
 
@@ -47,7 +44,7 @@ def _section_key(app: App, name: str) -> str:
 
 @articles.command("list")
 @click.option("--section", help="Only this section (industry, reform, out …).")
-@click.option("--since", metavar="DATE", help="Only articles published (or first seen) since.")
+@click.option("--since", type=DAY, help="Only articles published (or first seen) since.")
 @click.option("--all", "show_all", is_flag=True, help="Also duplicates, not only each story once.")
 @click.option(
     "--possible-duplicates",
@@ -62,7 +59,7 @@ def _section_key(app: App, name: str) -> str:
 def list_articles(
     app: App,
     section: str | None,
-    since: str | None,
+    since: date | None,
     show_all: bool,
     possible: bool,
     only_uncertain: bool,

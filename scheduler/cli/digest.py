@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import click
 
+from scheduler.cli.options import DAY
 from xinqu.app import App
 from xinqu.errors import XinquError
 
-_DATE = click.DateTime(formats=["%Y-%m-%d"])
 FORMATS = ["html", "text", "json", "eml", "pdf", "docx"]
-
-
-def _day(value: datetime | None) -> date | None:
-    return value.date() if value else None
 
 
 def _counts(content_json: str) -> tuple[int, int]:
@@ -34,9 +30,9 @@ def digest() -> None:
 
 
 @digest.command("build")
-@click.option("--since", type=_DATE, help="First day of the period (default: date - period_days).")
-@click.option("--until", type=_DATE, help="Last day of the period (default: the day before date).")
-@click.option("--date", "issue_date", type=_DATE, help="The issue's date (default: today).")
+@click.option("--since", type=DAY, help="First day of the period (default: date - period_days).")
+@click.option("--until", type=DAY, help="Last day of the period (default: the day before date).")
+@click.option("--date", "issue_date", type=DAY, help="The issue's date (default: today).")
 @click.option("--rebuild", is_flag=True, help="Select and render the draft again.")
 @click.option(
     "--corrects", type=int, metavar="N", help="Make a new issue correcting the sent issue N."
@@ -44,9 +40,9 @@ def digest() -> None:
 @click.pass_obj
 def build(
     app: App,
-    since: datetime | None,
-    until: datetime | None,
-    issue_date: datetime | None,
+    since: date | None,
+    until: date | None,
+    issue_date: date | None,
     rebuild: bool,
     corrects: int | None,
 ) -> None:
@@ -55,9 +51,9 @@ def build(
 
     built = build_next(
         app,
-        issue_date=_day(issue_date),
-        since=_day(since),
-        until=_day(until),
+        issue_date=issue_date,
+        since=since,
+        until=until,
         rebuild=rebuild,
         corrects=corrects,
     )

@@ -33,8 +33,7 @@ from xinqu.issue.headline import headline
 from xinqu.issue.render import render_issue
 from xinqu.issue.select import Scored, choose, rank
 from xinqu.issue.text import clean_line, paragraphs, safe_url
-from xinqu.process import Candidate
-from xinqu.process import candidates_by_section
+from xinqu.process import Candidate, candidates_by_section
 from xinqu.process.area import AreaIndex
 from xinqu.store.deliveries import delivery_counts
 from xinqu.store.issues import (
