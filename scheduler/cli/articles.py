@@ -69,6 +69,7 @@ def list_articles(
     from xinqu.store.articles import Article
     from xinqu.store.processing import ArticleProcessing, area_overrides, overrides
 
+    app.require_data_dir()
     if possible:
         _list_possible(app)
         return

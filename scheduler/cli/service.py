@@ -42,7 +42,9 @@ def _stop_on_signals() -> Iterator[threading.Event]:
 def scheduler_command(app: App, wait: bool) -> None:
     """Long-running service on the configured schedule (stop with SIGTERM or Ctrl-C)."""
     from scheduler.service import Service
+    from xinqu.logs import console_shows_info
 
+    console_shows_info()
     Service(app, verbose=_verbose()).serve(wait=wait)
 
 
