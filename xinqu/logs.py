@@ -37,7 +37,7 @@ def setup_logging(log_dir: Path | None, verbose: int = 0) -> None:
     root.addHandler(console)
     if log_dir is not None:
         root.addHandler(_LazyRotatingFile(log_dir / "xinqu.log"))
-    for noisy in ("scrapy", "twisted", "filelock", "trafilatura", "htmldate", "urllib3"):
+    for noisy in ("scrapy", "twisted", "filelock", "trafilatura", "htmldate", "urllib3", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING if verbose < 2 else logging.INFO)
     root._xinqu_configured = True  # type: ignore[attr-defined]
 
