@@ -103,11 +103,11 @@ def step(app: App, name: str) -> Iterator[None]:
     try:
         yield
     except StepError as exc:
-        log.error("%s: failed after %.1fs: %s", name, time.monotonic() - started, exc)
+        log.info("%s: failed after %.1fs: %s", name, time.monotonic() - started, exc)
         raise
     except Exception as exc:
         error = StepError(name, exc)
-        log.error("%s: failed after %.1fs: %s", name, time.monotonic() - started, error.reason)
+        log.info("%s: failed after %.1fs: %s", name, time.monotonic() - started, error.reason)
         log.debug("%s", error, exc_info=True)
         _remember_failure(app, name, error.reason)
         raise error from exc

@@ -92,12 +92,12 @@ def sort_seed(app: App, reform: set[int]) -> None:
     """Process, then the editor sets each seed story's section."""
     cli(app, "process")
     listed = cli(app, "articles", "list").stdout.splitlines()
-    for line in listed:
+    for line in listed:  # section names in Chinese or English, as the editor types them
         article_id = int(line.split()[0])
         shown = json.loads(cli(app, "articles", "show", str(article_id), "--json").stdout)
         n = int(shown["url"].rsplit("/", 1)[1].removesuffix(".html"))
         cli(
-            app, "articles", "set-section", str(article_id), "reform" if n in reform else "industry"
+            app, "articles", "set-section", str(article_id), "改革创新" if n in reform else "industry"
         )
 
 
