@@ -50,7 +50,7 @@ def test_run_once_with_nothing_to_carry_says_so_in_one_line(
         assert status.exit_code == 0, status.output
         (line,) = [line for line in status.output.splitlines() if line.startswith("last build:")]
         assert line == (
-            "last build: FAILED at 2026-11-25 10:00: nothing to carry between 2026-11-11 "
+            "last build: FAILED at 2026-11-25 10:00+08:00: nothing to carry between 2026-11-11 "
             "and 2026-11-24: crawl and process first"
         )
         assert "last crawl:" not in status.output, "a crawl that ran is no failed step"
