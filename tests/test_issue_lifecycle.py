@@ -97,7 +97,11 @@ def sort_seed(app: App, reform: set[int]) -> None:
         shown = json.loads(cli(app, "articles", "show", str(article_id), "--json").stdout)
         n = int(shown["url"].rsplit("/", 1)[1].removesuffix(".html"))
         cli(
-            app, "articles", "set-section", str(article_id), "改革创新" if n in reform else "industry"
+            app,
+            "articles",
+            "set-section",
+            str(article_id),
+            "改革创新" if n in reform else "industry",
         )
 
 
@@ -203,8 +207,12 @@ def test_readers_get_only_their_sections(app: App) -> None:
     subscribe(app, "all@example.org")
     subscribe(app, "industry@example.org", "industry")
     subscribe(app, "reform@example.org", "改革创新")
+    assert cli(app, "digest", "list").stdout.splitlines()[1].split()[:2] == ["1", "draft"]
+    cli(app, "digest", "approve", "--issue", "1")
+    assert cli(app, "digest", "list").stdout.splitlines()[1].split()[:2] == ["1", "approved"]
     preview = cli(app, "digest", "send", "--dry-run", "--to", "industry@example.org")
     cli(app, "digest", "send")
+    assert cli(app, "digest", "list").stdout.splitlines()[1].split()[:2] == ["1", "sent"]
     mails = outbox(app)
     assert set(mails) == {"all@example.org", "industry@example.org", "reform@example.org"}
     with app.store.session() as session:

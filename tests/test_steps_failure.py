@@ -40,7 +40,7 @@ def test_run_once_with_nothing_to_carry_says_so_in_one_line(
     assert result.stderr.splitlines() == [
         f"xinqu: created data folder {data}",
         "xinqu: build failed: nothing to carry between 2026-11-11 and 2026-11-24: "
-        "crawl and process first"
+        "crawl and process first",
     ]
     assert "down" in result.stdout and "failed" in result.stdout, "the crawl line came first"
 
