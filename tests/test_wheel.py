@@ -150,7 +150,7 @@ def test_init_writes_an_editable_config_that_sources_add_extends(
     added = xinqu(
         installed, tmp_path, "--config", "site-config", "sources", "add", "--name", "newsite",
         "--area", "浦东新区", "--site-name", "浦东新区官网",
-        "--list-url", "http://127.0.0.1:9/list.html",
+        "--list-url", "http://127.0.0.1:9/list.html", "--offline",
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
     listed = xinqu(installed, tmp_path, "--config", "site-config", "sources", "list")
