@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from types import FrameType
 from typing import Any
@@ -162,6 +163,8 @@ class Service:
     def run(self, kind: str, names: tuple[str, ...]) -> None:
         if self.stop.is_set():
             return
+        log.info("job %s started", kind)
+        started = time.monotonic()
         try:
             if kind == "crawl":
                 self._crawl(names)
@@ -175,6 +178,8 @@ class Service:
             # One failing step must not stop the schedule; the next run tries again.
             log.error("job %s failed: %s: %s", kind, type(exc).__name__, exc)
             log.debug("job %s traceback", kind, exc_info=True)
+        else:
+            log.info("job %s finished in %.1fs", kind, time.monotonic() - started)
 
     def _crawl(self, names: tuple[str, ...]) -> None:
 

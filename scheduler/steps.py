@@ -94,16 +94,24 @@ def step_failures(app: App) -> dict[str, tuple[str, str]]:
 
 @contextlib.contextmanager
 def step(app: App, name: str) -> Iterator[None]:
-    """Run a step: a failure becomes a StepError and is remembered; success clears it."""
+    """Run a step: a failure becomes a StepError and is remembered; success clears it.
+
+    Its start and its end (with how long it took, or why it failed) are logged at INFO.
+    """
+    log.info("%s: started", name)
+    started = time.monotonic()
     try:
         yield
-    except StepError:
+    except StepError as exc:
+        log.info("%s: failed after %.1fs: %s", name, time.monotonic() - started, exc)
         raise
     except Exception as exc:
         error = StepError(name, exc)
+        log.info("%s: failed after %.1fs: %s", name, time.monotonic() - started, error.reason)
         log.debug("%s", error, exc_info=True)
         _remember_failure(app, name, error.reason)
         raise error from exc
+    log.info("%s: done in %.1fs", name, time.monotonic() - started)
     _remember_failure(app, name, None)
 
 

@@ -88,7 +88,8 @@ def _runs(data: Path) -> list[SourceRun]:
 def test_crawl_world_then_incremental_recrawl(world):
     sites, config, data = world
     first = run_xinqu(config, data, "crawl")
-    assert first.returncode == 0, first.stderr
+    assert first.returncode == 1, first.stderr  # fx_down is down: named, exit 1
+    assert "xinqu: 1 of 6 sources failed: fx_down (failed)" in first.stderr
 
     stored = _articles(data)
     for name, site in sites.items():
@@ -137,7 +138,8 @@ def test_crawl_world_then_incremental_recrawl(world):
     for site in sites.values():
         site.requests.clear()
     second = run_xinqu(config, data, "crawl")
-    assert second.returncode == 0, second.stderr
+    assert second.returncode == 1, second.stderr  # fx_down is down: named, exit 1
+    assert "xinqu: 1 of 6 sources failed: fx_down (failed)" in second.stderr
     for name, site in sites.items():
         pages = [p for p in site.requests if p != "/robots.txt"]
         assert pages == ["/" + LISTS[name]], name
@@ -198,7 +200,8 @@ def test_obey_robots_false_fetches_what_robots_txt_forbids(
         ]
     )
     result = run_xinqu(config, tmp_path / "data", "crawl")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr
+    assert "xinqu: 1 of 2 sources failed: bad_selector (failed)" in result.stderr
     assert "/robots.txt" not in site.requests
     assert "/xwzx/gzdt/202611/t20261118_1006.html" in site.requests
     # max_pages: 1 — fx_trs does not page on; index_2 is fetched once, as bad_selector's list.

@@ -18,9 +18,11 @@ from xinqu.app import App
 from xinqu.issue import build_issue
 from xinqu.issue.build import INCOMPLETE_NOTE, EmptyIssueError
 from xinqu.issue.render import rerender
+from xinqu.mail import send_issue
 from xinqu.process import candidates, run_process
 from xinqu.store.articles import ArticleRecord, save_article
 from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
+from xinqu.store.subscribers import upsert_subscriber
 
 TZ = ZoneInfo("Asia/Shanghai")
 SEED = Path(__file__).parent / "fixtures" / "issue" / "seed_articles.json"
@@ -141,7 +143,7 @@ def test_issue_json_is_exactly_product_md(app: App) -> None:
     assert set(content["period"]) == {"since", "until"}
     assert [s["key"] for s in content["sections"]] == ["industry", "reform"]
     for section in content["sections"]:
-        assert set(section) == {"key", "title", "items", "more"}
+        assert set(section) == {"key", "title", "items", "more", "more_total"}
     [item] = [item for s in content["sections"] for item in s["items"]]
     assert set(item) == {
         "headline",
@@ -192,6 +194,15 @@ def test_built_once_frozen_and_rebuilt_only_when_asked(app: App) -> None:
         assert [i.id for i in session.scalars(select(Issue))] == [first.id]
 
 
+def sent(app: App, issue: Issue) -> Issue:
+    """Send the issue (outbox) to one reader: from then on it is never rebuilt."""
+    with app.store.session() as session:
+        upsert_subscriber(session, "reader@example.org")
+    report = send_issue(app, issue.id)
+    assert report.complete and report.sent == ["reader@example.org"]
+    return issue
+
+
 def test_numbering_runs_on_and_restarts_each_year(app: App) -> None:
     add(app, 0, date(2026, 12, 20))
     add(app, 1, date(2027, 1, 2))
@@ -199,18 +210,29 @@ def test_numbering_runs_on_and_restarts_each_year(app: App) -> None:
     numbers = [
         (i.number, i.year, i.year_number)
         for i in (
-            build(app, issue_date=date(2026, 12, 29)),
-            build(app, issue_date=date(2027, 1, 5)),
-            build(app, issue_date=date(2027, 1, 12)),
+            sent(app, build(app, issue_date=date(2026, 12, 29))),
+            sent(app, build(app, issue_date=date(2027, 1, 5))),
+            sent(app, build(app, issue_date=date(2027, 1, 12))),
         )
     ]
     assert numbers == [(1, 2026, 1), (2, 2027, 1), (3, 2027, 2)]
 
 
+def test_a_new_period_rebuilds_the_unsent_draft_instead_of_adding_an_issue(app: App) -> None:
+    add(app, 0, date(2026, 11, 20))
+    add(app, 1, date(2026, 11, 24))
+    first = build(app, issue_date=date(2026, 11, 22))
+    again = build(app, issue_date=date(2026, 11, 26))
+    assert (again.id, again.number) == (first.id, 1)
+    assert (again.since, again.until) == (date(2026, 11, 12), date(2026, 11, 25))
+    with app.store.session() as session:
+        assert [i.number for i in session.scalars(select(Issue))] == [1]
+
+
 def test_an_article_is_carried_once_across_overlapping_periods(app: App) -> None:
     for n in range(5):
         add(app, n, date(2026, 11, 20 + n % 3))
-    first = build(app, issue_date=date(2026, 11, 25))
+    first = sent(app, build(app, issue_date=date(2026, 11, 25)))
     second = build(app, issue_date=date(2026, 11, 26))
     assert first.id != second.id
     carried = urls(first, "items")
@@ -233,25 +255,29 @@ def invoke(app: App, *args: str) -> Any:
     )
 
 
-def test_cli_build_prints_summary_then_formats(app: App, tmp_path: Path) -> None:
+def digest_cli(app: App, *args: str) -> Any:
+    return CliRunner().invoke(
+        main, ["--config", str(app.config_dir), "--data", str(app.data_dir), "digest", *args]
+    )
+
+
+def test_cli_build_prints_summary_and_export_writes_formats(app: App, tmp_path: Path) -> None:
     add(app, 1, date(2026, 11, 20))
     run_process(app)
     result = invoke(app, "--since", "2026-11-15", "--until", "2026-11-21")
     assert result.exit_code == 0, result.output
-    assert "issue 1" in result.stdout and "1 items, 0 more" in result.stdout
+    assert "issue 1" in result.stdout and "1 items, 0 more; built" in result.stdout
 
-    as_json = invoke(app, "--since", "2026-11-15", "--until", "2026-11-21", "--format", "json")
+    as_json = digest_cli(app, "export", "--issue", "1", "--format", "json")
     assert json.loads(as_json.stdout)["period"] == {"since": "2026-11-15", "until": "2026-11-21"}
 
-    text = invoke(app, "--since", "2026-11-15", "--until", "2026-11-21", "--format", "text")
+    text = digest_cli(app, "export", "--issue", "1", "--format", "text")
     assert "（来源：贵安新区官网）" in text.stdout
     assert UNSUBSCRIBE_PLACEHOLDER not in text.stdout
     assert "http://localhost:8000/unsubscribe" in text.stdout
 
     pdf = tmp_path / "out" / "issue.pdf"
-    written = invoke(
-        app, "--since", "2026-11-15", "--until", "2026-11-21", "--format", "pdf", "--out", str(pdf)
-    )
+    written = digest_cli(app, "export", "--format", "pdf", "--out", str(pdf))
     assert written.exit_code == 0, written.output
     assert pdf.read_bytes().startswith(b"%PDF-")
 
@@ -259,9 +285,9 @@ def test_cli_build_prints_summary_then_formats(app: App, tmp_path: Path) -> None
 def test_cli_reports_an_empty_period_in_one_line(app: App) -> None:
     result = invoke(app, "--date", "2026-11-25")
     assert result.exit_code == 2
-    assert (
-        result.stderr
-        == "xinqu: nothing to carry between 2026-11-11 and 2026-11-24: crawl and process first\n"
+    assert result.stderr == (
+        f"xinqu: created data folder {app.data_dir}\n"
+        "xinqu: nothing to carry between 2026-11-11 and 2026-11-24: crawl and process first\n"
     )
 
 

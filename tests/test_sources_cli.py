@@ -158,6 +158,7 @@ def test_add_appends_a_validated_entry(make_config, tmp_path):
         "兰州新区门户网站",
         "--list-url",
         "http://www.lzxq.gov.cn/xwzx/",
+        "--offline",
     ]
     result = run_xinqu(config, tmp_path / "d", *args)
     assert result.returncode == 0, result.stderr

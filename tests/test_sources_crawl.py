@@ -74,7 +74,10 @@ def test_families_crawl_through_the_real_spider_and_antibot_is_reported(
         )
     data = tmp_path / "data"
     result = run_xinqu(make_config(entries), data, "crawl")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # the anti-bot sources are named as failed
+    assert "2 of 9 sources failed: blocked_jiasule (blocked), blocked_ruishu (blocked)" in (
+        result.stderr
+    )
 
     store = open_store(f"sqlite:///{data / 'xinqu.db'}")
     with store.session() as session:

@@ -38,8 +38,9 @@ def test_run_once_with_nothing_to_carry_says_so_in_one_line(
     result = run_xinqu(config, data, "run-once")
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.splitlines() == [
+        f"xinqu: created data folder {data}",
         "xinqu: build failed: nothing to carry between 2026-11-11 and 2026-11-24: "
-        "crawl and process first"
+        "crawl and process first",
     ]
     assert "down" in result.stdout and "failed" in result.stdout, "the crawl line came first"
 
@@ -49,7 +50,7 @@ def test_run_once_with_nothing_to_carry_says_so_in_one_line(
         assert status.exit_code == 0, status.output
         (line,) = [line for line in status.output.splitlines() if line.startswith("last build:")]
         assert line == (
-            "last build: FAILED at 2026-11-25 10:00: nothing to carry between 2026-11-11 "
+            "last build: FAILED at 2026-11-25 10:00+08:00: nothing to carry between 2026-11-11 "
             "and 2026-11-24: crawl and process first"
         )
         assert "last crawl:" not in status.output, "a crawl that ran is no failed step"
@@ -69,7 +70,7 @@ def test_a_step_failure_is_remembered_until_the_step_succeeds(
         (when, message) = step_failures(app)["process"]
         assert datetime.fromisoformat(when) == datetime.fromisoformat(frozen_now)
         assert message == "ValueError: disk full"
-        assert "last process: FAILED at 2026-11-25 10:00: ValueError: disk full" in (
+        assert "last process: FAILED at 2026-11-25 10:00+08:00: ValueError: disk full" in (
             _status(app).output
         )
         assert _status(app, "--check").exit_code == 1

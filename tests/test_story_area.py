@@ -60,8 +60,8 @@ def world(
 
 
 def entries(run: Callable[..., str], *extra: str) -> dict[str, dict[str, Any]]:
-    out = run("digest", "build", "--since", "2026-11-14", "--until", "2026-11-27",
-              "--format", "json", *extra)  # fmt: skip
+    run("digest", "build", "--since", "2026-11-14", "--until", "2026-11-27", *extra)
+    out = run("digest", "export", "--format", "json")
     issue = json.loads(out[out.index("{") :])
     [industry] = [s for s in issue["sections"] if s["key"] == "industry"]
     found = {}

@@ -51,7 +51,9 @@ def test_add_validates_normalises_and_is_active_for_the_editor(xinqu):
     assert len(bad.stderr.splitlines()) == 1
     unknown = xinqu("subscribers", "add", "a@example.org", "--section", "sports")
     assert unknown.exit_code == 2
-    assert "unknown section 'sports' (known: industry, reform)" in unknown.stderr
+    assert (
+        "unknown section 'sports' (known: industry (产业发展), reform (改革创新))" in unknown.stderr
+    )
 
 
 def test_remove_keeps_the_reader_out_until_reactivated(xinqu):
@@ -91,7 +93,8 @@ def test_import_is_all_or_nothing(xinqu, tmp_path):
         "address: An email address must have an @-sign."
     )
     assert problems[1].endswith(
-        "subscribers-bad.csv:5: unknown section 'industri' (known: industry, reform)"
+        "subscribers-bad.csv:5: unknown section 'industri' "
+        "(known: industry (产业发展), reform (改革创新))"
     )
     assert (
         problems[2]

@@ -111,9 +111,11 @@ def test_the_wheel_runs_the_demo_cycle_from_an_empty_folder(
     processed = xinqu(installed, empty, *demo_world, "process", now=FROZEN_NOW)
     assert processed.returncode == 0, processed.stderr
     out = empty / "issue.json"
+    refused = xinqu(installed, empty, *demo_world, "digest", "build", "--rebuild", now=FROZEN_NOW)
+    assert refused.returncode == 2 and "is never rebuilt" in refused.stderr, "the demo sent it"
     built = xinqu(
-        installed, empty, *demo_world, "digest", "build", "--rebuild", "--format", "json",
-        "--out", str(out), now=FROZEN_NOW,
+        installed, empty, *demo_world, "digest", "export", "--format", "json", "--out", str(out),
+        now=FROZEN_NOW,
     )  # fmt: skip
     assert built.returncode == 0, built.stderr
     issue = json.loads(out.read_text("utf-8"))
@@ -148,7 +150,7 @@ def test_init_writes_an_editable_config_that_sources_add_extends(
     added = xinqu(
         installed, tmp_path, "--config", "site-config", "sources", "add", "--name", "newsite",
         "--area", "浦东新区", "--site-name", "浦东新区官网",
-        "--list-url", "http://127.0.0.1:9/list.html",
+        "--list-url", "http://127.0.0.1:9/list.html", "--offline",
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
     listed = xinqu(installed, tmp_path, "--config", "site-config", "sources", "list")

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from xinqu.config import Config, load_config
-from xinqu.errors import ConfigError
+from xinqu.errors import ConfigError, XinquError
 from xinqu.store.base import Store, default_database_url, open_store
 
 
@@ -19,6 +21,8 @@ class App:
 
     config_dir: Path | None = None
     data_dir: Path = field(default_factory=lambda: Path(os.environ.get("XINQU_DATA", "var")))
+    #: Told (once, one line) when a command creates the data folder; logs it by default.
+    on_created: Callable[[Path], None] | None = None
 
     @cached_property
     def config(self) -> Config:
@@ -47,9 +51,27 @@ class App:
     def database_url(self) -> str:
         return self.config.settings.database_url or default_database_url(self.data_dir)
 
+    @property
+    def has_data(self) -> bool:
+        """Whether there is state to read: an external database, or the data folder's."""
+        return bool(self.config.settings.database_url) or (self.data_dir / "xinqu.db").exists()
+
+    def require_data_dir(self) -> None:
+        """For read-only commands: say where we looked instead of creating an empty store."""
+        if not self.has_data:
+            raise XinquError(
+                f"no data folder at {self.data_dir.resolve()} (no xinqu.db there): run in the "
+                "folder that holds it, or give --data DIR (or XINQU_DATA)"
+            )
+
     @cached_property
     def store(self) -> Store:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self.data_dir.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            announce = self.on_created or (
+                lambda path: logging.getLogger(__name__).info("created data folder %s", path)
+            )
+            announce(self.data_dir)
         return open_store(self.database_url)
 
     @property

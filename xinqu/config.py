@@ -123,6 +123,12 @@ class DigestSettings(_Strict):
     period_days: int = Field(14, ge=1, le=366)
     max_items_per_section: int = Field(5, ge=1, le=100)
     max_items_per_area: int = Field(1, ge=1, le=100)
+    max_more_per_section: int = Field(
+        15,
+        ge=0,
+        le=500,
+        description="其他动态 headlines a mail lists per section; the web copy lists them all",
+    )
 
 
 class CrawlSettings(_Strict):
@@ -437,6 +443,18 @@ class SectionsFile(_Strict):
     @property
     def keys(self) -> list[str]:
         return [s.key for s in self.sections]
+
+    def key_for(self, name: str) -> str | None:
+        """A section's key from its key or its title (`reform` or `改革创新`), else None."""
+        wanted = name.strip()
+        for section in self.sections:
+            if wanted.casefold() == section.key.casefold() or wanted == section.title:
+                return section.key
+        return None
+
+    def spellings(self) -> str:
+        """The accepted names, for an error line: `industry (产业发展), reform (改革创新)`."""
+        return ", ".join(f"{s.key} ({s.title})" for s in self.sections)
 
 
 class AreaEntry(_Strict):

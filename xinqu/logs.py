@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+from datetime import datetime
 from pathlib import Path
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class ZonedFormatter(logging.Formatter):
+    """Times with their zone, to the second: ``2026-11-25T10:00:00+08:00``.
+
+    The zone is the machine's (where the operator reads the log); ``xinqu status``
+    shows the bulletin's, marked the same way.
+    """
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        return datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="seconds")
 
 
 def setup_logging(log_dir: Path | None, verbose: int = 0) -> None:
@@ -25,9 +37,18 @@ def setup_logging(log_dir: Path | None, verbose: int = 0) -> None:
     root.addHandler(console)
     if log_dir is not None:
         root.addHandler(_LazyRotatingFile(log_dir / "xinqu.log"))
-    for noisy in ("scrapy", "twisted", "filelock", "trafilatura", "htmldate", "urllib3"):
+    for noisy in ("scrapy", "twisted", "filelock", "trafilatura", "htmldate", "urllib3", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING if verbose < 2 else logging.INFO)
     root._xinqu_configured = True  # type: ignore[attr-defined]
+
+
+def console_shows_info() -> None:
+    """For the long-running service: its jobs' starts and results reach the console too."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and not isinstance(
+            handler, logging.FileHandler
+        ):
+            handler.setLevel(min(handler.level, logging.INFO))
 
 
 class _LazyRotatingFile(logging.Handler):
@@ -42,7 +63,7 @@ class _LazyRotatingFile(logging.Handler):
             self._handler = logging.handlers.RotatingFileHandler(
                 self.path, maxBytes=5_000_000, backupCount=5, encoding="utf-8"
             )
-            self._handler.setFormatter(logging.Formatter(FORMAT))
+            self._handler.setFormatter(ZonedFormatter(FORMAT))
         self._handler.emit(record)
 
     def close(self) -> None:

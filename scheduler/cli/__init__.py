@@ -124,7 +124,11 @@ def main(ctx: click.Context, config_dir: Path | None, data_dir: Path, verbose: i
         clock.check_frozen()
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
-    app = App(config_dir=config_dir, data_dir=data_dir)
+    app = App(
+        config_dir=config_dir,
+        data_dir=data_dir,
+        on_created=lambda path: click.echo(f"xinqu: created data folder {path}", err=True),
+    )
     ctx.obj = app
     ctx.call_on_close(app.close)
     setup_logging(app.log_dir, verbose=verbose)

@@ -11,16 +11,13 @@ from zoneinfo import ZoneInfo
 import click
 from sqlalchemy import func, select
 
+from scheduler.cli.options import DAY
 from xinqu.app import App
 from xinqu.errors import XinquError
 
 
-def parse_day(value: str, tz: ZoneInfo) -> datetime:
-    """A date (YYYY-MM-DD) as the start of that day in the configured zone."""
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise XinquError(f"expected a date like 2026-11-18, got {value!r}") from None
+def parse_day(day: date, tz: ZoneInfo) -> datetime:
+    """A day as the start of that day in the configured zone."""
     return datetime.combine(day, time.min, tzinfo=tz)
 
 
@@ -33,9 +30,21 @@ def _sections(app: App) -> list[str]:
     return [*app.config.sections.keys, "out"]
 
 
+def _section_key(app: App, name: str) -> str:
+    """A section named by key or Chinese title (`out`/`不选` for none), or one error line."""
+    if name.strip().casefold() in ("out", "不选"):
+        return "out"
+    key = app.config.sections.key_for(name)
+    if key is None:
+        raise XinquError(
+            f"unknown section {name!r} (known: {app.config.sections.spellings()}, out (不选))"
+        )
+    return key
+
+
 @articles.command("list")
 @click.option("--section", help="Only this section (industry, reform, out …).")
-@click.option("--since", metavar="DATE", help="Only articles published (or first seen) since.")
+@click.option("--since", type=DAY, help="Only articles published (or first seen) since.")
 @click.option("--all", "show_all", is_flag=True, help="Also duplicates, not only each story once.")
 @click.option(
     "--possible-duplicates",
@@ -50,7 +59,7 @@ def _sections(app: App) -> list[str]:
 def list_articles(
     app: App,
     section: str | None,
-    since: str | None,
+    since: date | None,
     show_all: bool,
     possible: bool,
     only_uncertain: bool,
@@ -60,11 +69,12 @@ def list_articles(
     from xinqu.store.articles import Article
     from xinqu.store.processing import ArticleProcessing, area_overrides, overrides
 
+    app.require_data_dir()
     if possible:
         _list_possible(app)
         return
-    if section is not None and section not in _sections(app):
-        raise XinquError(f"unknown section {section!r} (known: {', '.join(_sections(app))})")
+    if section is not None:
+        section = _section_key(app, section)
     when = func.coalesce(Article.published_at, Article.first_seen)
     with app.store.session() as session:
         query = select(Article, ArticleProcessing).join(
@@ -257,8 +267,7 @@ def set_section_cmd(app: App, article_id: int, section: str) -> None:
     """Put an article's story in a section (or out); re-processing keeps it."""
     from xinqu.store.processing import set_section
 
-    if section not in _sections(app):
-        raise XinquError(f"unknown section {section!r} (known: {', '.join(_sections(app))})")
+    section = _section_key(app, section)
     with app.store.session() as session:
         set_section(session, article_id, section)
     click.echo(f"article {article_id}: section {section} (set by the editor)")

@@ -18,7 +18,7 @@ from xinqu.app import App
 )
 @click.pass_obj
 def crawl(app: App, sources: tuple[str, ...], refresh: bool) -> None:
-    """Run the spiders now."""
+    """Run the spiders now; exits 1 naming each source that failed or was blocked."""
     from crawler.runner import run_crawl
     from scheduler.orphans import die_with_parent
 
@@ -28,7 +28,7 @@ def crawl(app: App, sources: tuple[str, ...], refresh: bool) -> None:
     for name in sources:
         app.config.source(name)
     runs = run_crawl(app, sources, refresh=refresh, verbose=verbose)
-    failed = 0
+    failed: list[str] = []
     for run in runs:
         line = (
             f"{run.source:<16} {run.status:<8} requests={run.requests} new={run.new} "
@@ -39,8 +39,12 @@ def crawl(app: App, sources: tuple[str, ...], refresh: bool) -> None:
         if run.error_message:
             line += f"  — {run.error_message}"
         click.echo(line)
-        failed += run.status in ("failed", "blocked")
-    if runs and failed == len(runs):
+        if run.status in ("failed", "blocked"):
+            failed.append(f"{run.source} ({run.status})")
+    if failed:
+        click.echo(
+            f"xinqu: {len(failed)} of {len(runs)} sources failed: {', '.join(failed)}", err=True
+        )
         raise click.exceptions.Exit(1)
 
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import click
 
 from scheduler.cli.articles import parse_day
+from scheduler.cli.options import DAY
 from xinqu.app import App
 
 
 @click.command()
-@click.option("--since", metavar="DATE", help="Only articles published (or first seen) since.")
+@click.option("--since", type=DAY, help="Only articles published (or first seen) since.")
 @click.pass_obj
-def process(app: App, since: str | None) -> None:
+def process(app: App, since: date | None) -> None:
     """Dedupe and classify the stored articles (re-running is safe)."""
     from xinqu.process import run_process
 

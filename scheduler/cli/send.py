@@ -59,16 +59,32 @@ def _issue_id(app: App, number: int | None) -> int:
 @click.option("--issue", "number", type=int, help="Issue number (default: the latest).")
 @click.option("--dry-run", is_flag=True, help="Show who would get it; send and record nothing.")
 @click.option(
+    "--to",
+    "preview_to",
+    metavar="ADDRESS",
+    help="With --dry-run: print the exact message this reader would get.",
+)
+@click.option(
     "--resend-in-doubt",
     is_flag=True,
     help="Also resend messages whose acceptance was never confirmed (same Message-ID).",
 )
 @click.pass_obj
-def send(app: App, number: int | None, dry_run: bool, resend_in_doubt: bool) -> None:
-    """Deliver an issue to every active subscriber exactly once."""
+def send(
+    app: App, number: int | None, dry_run: bool, preview_to: str | None, resend_in_doubt: bool
+) -> None:
+    """Deliver an issue to every active subscriber exactly once, each their sections."""
     from xinqu.mail import send_issue
 
+    if preview_to is not None and not dry_run:
+        raise XinquError("--to previews one reader's mail and sends nothing: add --dry-run")
     issue_id = _issue_id(app, number)
+    if preview_to is not None:
+        from xinqu.mail.editions import preview_for
+
+        sys.stdout.buffer.write(preview_for(app, issue_id, preview_to.strip().lower()))
+        sys.stdout.buffer.flush()
+        return
     progress = _show_progress if sys.stderr.isatty() else None
     with _stop_on_signals() as stop:
         report = send_issue(

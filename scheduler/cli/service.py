@@ -42,7 +42,9 @@ def _stop_on_signals() -> Iterator[threading.Event]:
 def scheduler_command(app: App, wait: bool) -> None:
     """Long-running service on the configured schedule (stop with SIGTERM or Ctrl-C)."""
     from scheduler.service import Service
+    from xinqu.logs import console_shows_info
 
+    console_shows_info()
     Service(app, verbose=_verbose()).serve(wait=wait)
 
 
@@ -95,14 +97,18 @@ def demo(app: App) -> None:
 
 
 def _when(value: datetime | None, app: App) -> str:
-    return value.astimezone(app.tz).strftime("%Y-%m-%d %H:%M") if value else "-"
+    """A moment in the bulletin's zone, marked: ``2026-11-25 10:00+08:00``."""
+    if value is None:
+        return "-"
+    local = value.astimezone(app.tz)
+    return local.strftime("%Y-%m-%d %H:%M") + local.isoformat()[-6:]
 
 
 @click.command("status")
 @click.option(
     "--check",
     is_flag=True,
-    help="Exit 1 when a source is flagged, a step's last run failed or no scheduler runs.",
+    help="Exit 1 (saying why) when a source is flagged, a step failed or no scheduler runs.",
 )
 @click.pass_obj
 def status(app: App, check: bool) -> None:
@@ -111,17 +117,20 @@ def status(app: App, check: bool) -> None:
     from scheduler.steps import step_failures
     from xinqu import clock
     from xinqu.health import source_health
+    from xinqu.issue.build import issue_state
     from xinqu.mail.editor import editor_copy_state
     from xinqu.store.deliveries import delivery_counts
     from xinqu.store.issues import latest_issue
     from xinqu.store.locks import holder, scheduled_jobs
 
+    app.require_data_dir()
     with app.store.session() as session:
         healths = source_health(session, app.config)
         leader = holder(session, LEADER_LOCK)
         stored = scheduled_jobs(session)
         issue = latest_issue(session)
         counts = delivery_counts(session, issue.id) if issue else None
+        issue_now = issue_state(session, issue) if issue else None
     failures = step_failures(app)
     editor_copy = (
         editor_copy_state(app, issue.id) if issue and app.config.settings.mail.editor else None
@@ -130,7 +139,7 @@ def status(app: App, check: bool) -> None:
     click.echo(f"scheduler: {'running, ' + leader.describe() if leader else 'not running'}")
     click.echo("")
     click.echo(
-        f"{'source':<16} {'last crawl':<16} {'status':<12} {'new':>4} {'err':>4} "
+        f"{'source':<16} {'last crawl':<22} {'status':<12} {'new':>4} {'err':>4} "
         f"{'fails':>5} {'days since new':>14}  flags"
     )
     for h in healths:
@@ -138,7 +147,7 @@ def status(app: App, check: bool) -> None:
         state = h.status_text if h.enabled else "disabled"
         flags = "; ".join(f.text for f in h.flags) or "-"
         click.echo(
-            f"{h.name:<16} {_when(h.last_run, app):<16} {state:<12} {h.last_new:>4} "
+            f"{h.name:<16} {_when(h.last_run, app):<22} {state:<12} {h.last_new:>4} "
             f"{h.last_errors:>4} {h.consecutive_failures:>5} {days:>14}  {flags}"
         )
     for h in healths:
@@ -162,7 +171,7 @@ def status(app: App, check: bool) -> None:
         deliveries = " ".join(f"{k}={v}" for k, v in (counts or {}).items()) or "none"
         click.echo(
             f"last issue: no. {issue.number} of {issue.issue_date} "
-            f"({issue.since} – {issue.until}), {issue.status}; deliveries: {deliveries}"
+            f"({issue.since} – {issue.until}), {issue_now}; deliveries: {deliveries}"
             + (
                 f"; editor copy: {editor_copy or 'not sent'}"
                 if app.config.settings.mail.editor
@@ -172,9 +181,20 @@ def status(app: App, check: bool) -> None:
     for name, (when, message) in failures.items():
         stamp = _when(datetime.fromisoformat(when), app) if when else "-"
         click.echo(f"last {name}: FAILED at {stamp}: {message}")
-    flagged = [h for h in healths if h.flags]
-    if check and (flagged or failures or leader is None):
+    if not check:
+        return
+    reasons = [f"source {h.name}: {'; '.join(f.text for f in h.flags)}" for h in healths if h.flags]
+    reasons += [f"step {name} failed: {message}" for name, (_, message) in failures.items()]
+    if leader is None:
+        reasons.append("no scheduler is running (start `xinqu scheduler`)")
+    if reasons:
+        click.echo("")
+        click.echo(f"check failed ({len(reasons)}):")
+        for reason in reasons:
+            click.echo(f"  - {reason}")
         raise click.exceptions.Exit(1)
+    click.echo("")
+    click.echo("check passed")
 
 
 COMMANDS = [scheduler_command, status, run_once, demo]

@@ -103,17 +103,43 @@ def adhoc_source(url: str) -> Source:
         raise UsageError(f"{url}: not a list URL ({str(exc).splitlines()[-1].strip()})") from None
 
 
+def _option(text: str) -> tuple[str, object]:
+    """``KEY=VALUE`` with VALUE read as YAML (numbers, lists, true/false)."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise UsageError(f"--option {text!r}: expected KEY=VALUE")
+    try:
+        return key.strip(), yaml.safe_load(value)
+    except yaml.YAMLError:
+        return key.strip(), value
+
+
 @sources.command("add")
 @click.option("--name", required=True)
 @click.option("--area", required=True)
 @click.option("--site-name", required=True)
 @click.option("--list-url", "list_urls", multiple=True, required=True)
-@click.option("--family")
+@click.option("--family", help="CMS family (docs/sources.md); default generic.")
+@click.option(
+    "--option", "options", multiple=True, metavar="KEY=VALUE", help="A family option (repeatable)."
+)
+@click.option("--offline", is_flag=True, help="Add without fetching the list page first.")
 @click.pass_obj
 def add_source(
-    app: App, name: str, area: str, site_name: str, list_urls: tuple[str, ...], family: str | None
+    app: App,
+    name: str,
+    area: str,
+    site_name: str,
+    list_urls: tuple[str, ...],
+    family: str | None,
+    options: tuple[str, ...],
+    offline: bool,
 ) -> None:
-    """Append a validated entry to sources.yaml."""
+    """Check a new source (family, options, its list fetched once) and append it to
+    sources.yaml; a source whose check fails is not added (--offline skips the fetch)."""
+    from crawler.check import check_sources, format_check
+    from crawler.families import family_for
+
     path = app.editable_config_dir / "sources.yaml"
     entry: dict[str, object] = {
         "name": name,
@@ -123,12 +149,25 @@ def add_source(
     }
     if family:
         entry["family"] = family
+    if options:
+        entry["family_options"] = dict(map(_option, options))
     try:
-        Source.model_validate(entry)
+        source = Source.model_validate(entry)
     except Exception as exc:
         raise ConfigError(f"new source {name!r}: {str(exc).splitlines()[-1].strip()}") from None
     if any(s.name == name for s in app.config.sources):
         raise ConfigError(f"{path}: a source named {name!r} already exists")
+    family_for(app.config, source)
+    if not offline:
+        verbose = click.get_current_context().find_root().params.get("verbose", 0)
+        [report] = check_sources(app, [source], verbose=verbose, articles=2)
+        click.echo("\n".join(format_check(report, app.tz, rows=5)))
+        if report.problems:
+            raise XinquError(
+                f"source {name} not added: {report.problems[0]}"
+                + (f" (and {len(report.problems) - 1} more)" if len(report.problems) > 1 else "")
+                + "; fix it, or add it anyway with --offline"
+            )
     text = path.read_text(encoding="utf-8") if path.exists() else "sources:\n"
     items = re.search(r"^sources:[^\n]*\n(?:\s*#[^\n]*\n|\s*\n)*([ ]*)- ", text, re.M)
     indent = items.group(1) if items else "  "

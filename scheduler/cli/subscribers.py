@@ -29,12 +29,16 @@ _SPLIT = re.compile(r"[\s,;，；、|]+")
 
 
 def _sections(app: App, keys: list[str]) -> list[str] | None:
-    """Validated section keys; an empty choice means all sections (stored as null)."""
-    known = [s.key for s in app.config.sections.sections]
-    unknown = [k for k in keys if k not in known]
-    if unknown:
-        raise XinquError(f"unknown section {unknown[0]!r} (known: {', '.join(known)})")
-    return sorted(set(keys), key=known.index) if keys else None
+    """Validated section keys (a key or its Chinese title); empty means all (stored as null)."""
+    sections = app.config.sections
+    known = sections.keys
+    resolved = []
+    for name in keys:
+        key = sections.key_for(name)
+        if key is None:
+            raise XinquError(f"unknown section {name!r} (known: {sections.spellings()})")
+        resolved.append(key)
+    return sorted(set(resolved), key=known.index) if resolved else None
 
 
 @click.group()

@@ -1,7 +1,9 @@
-"""An issue written out as a file: the formats of `xinqu digest build --format`.
+"""An issue written out as a file: the formats of `xinqu digest export --format`.
 
-Mail bodies are the frozen ones; in a file copy (not addressed to anyone) the
-unsubscribe placeholder becomes the general unsubscribe page of the web site.
+Every format is read from what the issue froze (exporting never builds): ``html``
+is the web copy (every 其他动态 entry), ``text`` and ``eml`` the mail of the whole
+issue. In a file copy (not addressed to anyone) the unsubscribe placeholder
+becomes the general unsubscribe page of the web site.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def export(settings: Settings, issue: Issue, fmt: str) -> bytes:
     if fmt == "text":
         return issue.text.replace(UNSUBSCRIBE_PLACEHOLDER, link).encode("utf-8")
     if fmt == "html":
-        return issue.html.replace(UNSUBSCRIBE_PLACEHOLDER, link).encode("utf-8")
+        return issue.web_copy.replace(UNSUBSCRIBE_PLACEHOLDER, link).encode("utf-8")
     if fmt == "eml":
         return preview_message(settings, issue).as_bytes()
     if fmt == "pdf":

@@ -35,6 +35,10 @@ TEMPLATES_DIR = resources.templates_dir()
 #: (whole paragraphs), with a link to the original; the print edition is whole.
 MAIL_ARTICLE_CHARS = 900
 
+#: 亦见 links a mail shows per item (a story reprinted by hundreds of sites must not
+#: make the mail big); the web copy shows them all.
+MAIL_ALSO_AT = 5
+
 #: Columns of the plain-text edition's masthead and rules.
 TEXT_WIDTH = 60
 
@@ -124,13 +128,18 @@ def _short_date(value: str | None) -> str:
     return f"{day.month}月{day.day}日"
 
 
-def view(content: dict[str, Any], *, article_chars: int | None) -> list[dict[str, Any]]:
-    """The content's sections as the templates see them (cleaned, paragraphs split)."""
+def view(
+    content: dict[str, Any], *, article_chars: int | None, also_at: int | None = None
+) -> list[dict[str, Any]]:
+    """The content's sections as the templates see them (cleaned, paragraphs split);
+    at most ``also_at`` 亦见 links per item (None: all), the rest counted."""
     sections = []
     for section in content["sections"]:
         items = []
         for item in section["items"]:
             paras, cut = _paras(item["text"], article_chars)
+            elsewhere = [u for u in map(safe_url, item.get("also_at", [])) if u]
+            shown = elsewhere if also_at is None else elsewhere[:also_at]
             items.append(
                 {
                     "headline": clean_line(item["headline"]),
@@ -140,7 +149,8 @@ def view(content: dict[str, Any], *, article_chars: int | None) -> list[dict[str
                     "date": _short_date(item.get("published_at")),
                     "paras": paras,
                     "cut": cut,
-                    "also_at": [u for u in map(safe_url, item.get("also_at", [])) if u],
+                    "also_at": shown,
+                    "also_rest": len(elsewhere) - len(shown),
                 }
             )
         more = [
@@ -152,12 +162,14 @@ def view(content: dict[str, Any], *, article_chars: int | None) -> list[dict[str
             }
             for m in section.get("more", [])
         ]
+        total = int(section.get("more_total", len(more)))
         sections.append(
             {
                 "key": section["key"],
                 "title": clean_line(section["title"]),
                 "items": items,
                 "more": more,
+                "more_rest": max(0, total - len(more)),
             }
         )
     return sections
@@ -169,17 +181,21 @@ def issue_context(
     *,
     year_number: int,
     article_chars: int | None = MAIL_ARTICLE_CHARS,
+    also_at: int | None = MAIL_ALSO_AT,
 ) -> dict[str, Any]:
     number = int(content["issue"])
     day = date.fromisoformat(content["date"])
+    chosen = content.get("edition")
     return {
+        "corrects": content.get("corrects"),
+        "edition": [clean_line(s["title"]) for s in content["sections"]] if chosen else None,
         **_masthead(settings),
         "subject": issue_subject(settings.bulletin.title, day.year, year_number, number),
         "number": number,
         "issue_label": issue_label(day.year, year_number, number),
         "date": day,
         "period": content["period"],
-        "sections": view(content, article_chars=article_chars),
+        "sections": view(content, article_chars=article_chars, also_at=also_at),
         "web_url": web_url(settings, number),
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
     }
@@ -193,13 +209,56 @@ def inline_css(html: str) -> str:
     return _INLINER.inline(html)
 
 
-def render_issue(settings: Settings, content: dict[str, Any], *, year_number: int) -> MessageParts:
-    """The frozen subject, text and HTML of an issue (unsubscribe URL as placeholder)."""
+def render_issue(
+    settings: Settings, content: dict[str, Any], *, year_number: int, web: bool = False
+) -> MessageParts:
+    """The frozen subject, text and HTML of an issue (unsubscribe URL as placeholder);
+    ``web``: the web copy, with every 亦见 link."""
     env = environment()
-    context = issue_context(settings, content, year_number=year_number)
+    context = issue_context(
+        settings, content, year_number=year_number, also_at=None if web else MAIL_ALSO_AT
+    )
     text = env.get_template("issue.txt").render(context)
     html = inline_css(env.get_template("issue.html").render(context))
     return MessageParts(subject=context["subject"], text=text, html=html)
+
+
+def edition_content(content: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    """The issue's content narrowed to the sections ``keys`` (a reader's edition)."""
+    wanted = set(keys)
+    return {
+        **content,
+        "edition": [s["key"] for s in content["sections"] if s["key"] in wanted],
+        "sections": [s for s in content["sections"] if s["key"] in wanted],
+    }
+
+
+def edition_keys(content: dict[str, Any], chosen: Sequence[str] | None) -> tuple[str, ...] | None:
+    """The sections of a reader's edition: None for the whole issue, () for no mail.
+
+    ``chosen`` is the reader's choice (None: every section). A reader whose chosen
+    sections are all empty in this issue gets none.
+    """
+    if chosen is None:
+        return None
+    keys = tuple(s["key"] for s in content["sections"] if s["key"] in set(chosen))
+    if not any(s["items"] or s["more"] for s in content["sections"] if s["key"] in keys):
+        return ()
+    if len(keys) == len(content["sections"]):
+        return None
+    return keys
+
+
+def render_edition(settings: Settings, issue: Issue, keys: Sequence[str] | None) -> MessageParts:
+    """The mail of the readers of ``keys`` (None: every section, the frozen bodies).
+
+    A partial edition is rendered from the frozen content, so its items are the
+    issue's, in the same words; its contents and counts name only its sections.
+    """
+    if keys is None:
+        return MessageParts(subject=issue.subject, text=issue.text, html=issue.html)
+    content = edition_content(json.loads(issue.content), keys)
+    return render_issue(settings, content, year_number=issue.year_number)
 
 
 def rerender(settings: Settings, issue: Issue) -> MessageParts:

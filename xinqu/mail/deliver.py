@@ -26,9 +26,10 @@ from email.message import EmailMessage
 from xinqu.app import App
 from xinqu.errors import DeliveryError, LockHeldError, XinquError
 from xinqu.mail import tokens
+from xinqu.mail.editions import Editions, reader_message
 from xinqu.mail.editor import FINAL as EDITOR_FINAL
 from xinqu.mail.editor import send_editor_copy
-from xinqu.mail.message import Identity, identity, issue_message, message_id_for, recipient
+from xinqu.mail.message import Identity, identity, message_id_for, recipient
 from xinqu.mail.notices import send_alert
 from xinqu.mail.transport import (
     ConnectionLostError,
@@ -178,6 +179,7 @@ class _Sender:
         self.lost = lost or threading.Event()
         self.resend_in_doubt = resend_in_doubt
         self.tried = 0
+        self.editions = Editions(app.config.settings, issue)
 
     def _mark(self, delivery_id: int, state: str, **details: object) -> None:
         with self.app.store.session() as session:
@@ -208,15 +210,17 @@ class _Sender:
                     deliveries.mark(session, delivery_id, "skipped", error=f"subscriber {state}")
                     self.report.skipped.append(email)
                     continue
-                name = subscriber.name
-            url = tokens.link(self.app, self.key, "unsubscribe", subscriber_id, email)
-            msg = issue_message(
+                name, sections = subscriber.name, subscriber.sections
+            msg = reader_message(
+                self.app,
+                self.key,
                 self.ident,
-                self.issue,
-                to=recipient(email, name),
+                self.editions,
+                subscriber_id=subscriber_id,
+                email=email,
+                name=name,
+                sections=sections,
                 message_id=message_id,
-                unsubscribe_url=url,
-                unsubscribe_token=tokens.make_token(self.key, "unsubscribe", subscriber_id, email),
             )
             if not self._send_one(transport, msg, delivery_id, subscriber_id, email):
                 self.report.stopped = True

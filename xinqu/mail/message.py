@@ -23,6 +23,7 @@ from urllib.parse import quote
 from xinqu.app import App
 from xinqu.clock import now
 from xinqu.errors import ConfigError
+from xinqu.issue.render import MessageParts
 from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -113,17 +114,22 @@ def issue_message(
     message_id: str,
     unsubscribe_url: str,
     unsubscribe_token: str,
+    edition: MessageParts | None = None,
 ) -> EmailMessage:
-    """The frozen issue for one reader: only the unsubscribe link is personal."""
-    msg = _base(ident, to, issue.subject, message_id)
+    """The frozen issue for one reader: only the unsubscribe link is personal.
+
+    ``edition``: the reader's edition (xinqu.mail.editions) when it is not the whole issue.
+    """
+    bodies = edition or MessageParts(subject=issue.subject, text=issue.text, html=issue.html)
+    msg = _base(ident, to, bodies.subject, message_id)
     msg["List-Id"] = f"{ident.title} <{ident.list_id}>"
     mailto = (
         f"mailto:{ident.unsubscribe_mailto}?subject={quote('unsubscribe ' + unsubscribe_token)}"
     )
     msg.set_raw("List-Unsubscribe", f"<{one_line(unsubscribe_url)}>,\n <{one_line(mailto)}>")
     msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    text = issue.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url)
-    body = issue.html.replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(unsubscribe_url, quote=True))
+    text = bodies.text.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url)
+    body = bodies.html.replace(UNSUBSCRIBE_PLACEHOLDER, html.escape(unsubscribe_url, quote=True))
     msg.set_content(text, subtype="plain", charset="utf-8", cte="base64")
     msg.add_alternative(body, subtype="html", charset="utf-8", cte="base64")
     return msg

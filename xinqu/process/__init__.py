@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from xinqu.app import App
 from xinqu.process.area import EDITOR, SITE, AreaIndex, shipped_index
@@ -39,7 +39,7 @@ from xinqu.store.processing import (
     replace_processing,
 )
 
-__all__ = ["Candidate", "ProcessReport", "candidates", "run_process"]
+__all__ = ["Candidate", "ProcessReport", "candidates", "candidates_by_section", "run_process"]
 
 log = logging.getLogger(__name__)
 #: Below this many letters the title joins the text for dedupe.
@@ -390,6 +390,21 @@ def effective_area(
     return article.area, SITE
 
 
+#: The article columns an issue reads from a candidate (never the stored page HTML).
+CANDIDATE_COLUMNS = (
+    Article.id,
+    Article.url,
+    Article.source,
+    Article.area,
+    Article.site_name,
+    Article.title,
+    Article.published_at,
+    Article.first_seen,
+    Article.text,
+    Article.incomplete,
+)
+
+
 def candidates(
     session: Session,
     section_key: str,
@@ -398,9 +413,26 @@ def candidates(
     *,
     except_issue: int | None = None,
 ) -> list[Candidate]:
-    """Stories of a section published in [since_dt, until_dt), best first.
+    """Stories of a section published in [since_dt, until_dt), best first
+    (see ``candidates_by_section``)."""
+    found = candidates_by_section(
+        session, [section_key], since_dt, until_dt, except_issue=except_issue
+    )
+    return found[section_key]
 
-    One record per dedupe group: its representative article, with the URLs of the
+
+def candidates_by_section(
+    session: Session,
+    section_keys: Sequence[str],
+    since_dt: datetime | None,
+    until_dt: datetime | None,
+    *,
+    except_issue: int | None = None,
+) -> dict[str, list[Candidate]]:
+    """Stories of each section published in [since_dt, until_dt), best first, read once.
+
+    One record per dedupe group: its representative article (only the columns an
+    issue uses, ``CANDIDATE_COLUMNS``), with the URLs of the
     other members as ``also_at``. Stories of which any article was carried by an
     issue (other than ``except_issue``, for rebuilding that issue) are left out;
     editors' section overrides are honoured.
@@ -408,6 +440,7 @@ def candidates(
     when = func.coalesce(Article.published_at, Article.first_seen)
     query = (
         select(Article, ArticleProcessing)
+        .options(load_only(*CANDIDATE_COLUMNS, raiseload=True))
         .join(ArticleProcessing, ArticleProcessing.article_id == Article.id)
         .where(ArticleProcessing.group_id == Article.id)
     )
@@ -416,8 +449,9 @@ def candidates(
     if until_dt is not None:
         query = query.where(when < until_dt)
     reps = session.execute(query).all()
+    out: dict[str, list[Candidate]] = {key: [] for key in section_keys}
     if not reps:
-        return []
+        return out
     group_ids = [article.id for article, _ in reps]
     member_rows: list[Any] = []
     for start in range(0, len(group_ids), 900):
@@ -433,18 +467,17 @@ def candidates(
     edits = overrides(session)
     area_edits = area_overrides(session)
     carried = carried_ids(session, except_issue=except_issue)
-    out: list[Candidate] = []
     for article, state in reps:
         group_members = sorted(members.get(article.id, []), key=lambda m: (m[2], m[0]))
         ids = [m[0] for m in group_members]
         if carried.intersection(ids):
             continue
         section = _effective_section(state.section, ids, edits)
-        if section != section_key:
+        if section not in out:
             continue
         overridden = section != state.section or any(m in edits and edits[m].section for m in ids)
         area, area_where = effective_area(state, article, ids, area_edits)
-        out.append(
+        out[section].append(
             Candidate(
                 article=article,
                 section=section,
@@ -458,7 +491,10 @@ def candidates(
                 uncertain=state.uncertain and not overridden,
             )
         )
-    out.sort(key=lambda c: (-c.score, c.article.published_at or c.article.first_seen, c.article.id))
+    for found in out.values():
+        found.sort(
+            key=lambda c: (-c.score, c.article.published_at or c.article.first_seen, c.article.id)
+        )
     return out
 
 

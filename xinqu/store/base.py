@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 import pkgutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,6 +19,8 @@ from sqlalchemy.types import TypeDecorator
 
 from xinqu import resources
 from xinqu.errors import StoreError
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = resources.migrations_dir()
 
@@ -100,14 +103,28 @@ class Store:
             session.close()
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision (every head)."""
+        """Bring the schema to the newest revision (every head); one INFO line when it did.
+
+        Alembic's own INFO chatter (context, each step) is kept out of the log: an
+        up-to-date database is checked and left without a word.
+        """
         from alembic import command
         from alembic.config import Config as AlembicConfig
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
 
         cfg = AlembicConfig()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         cfg.attributes["engine"] = self.engine
+        alembic_log = logging.getLogger("alembic")
+        level = alembic_log.level
+        alembic_log.setLevel(logging.WARNING)
         try:
+            heads = set(ScriptDirectory.from_config(cfg).get_heads())
+            with self.engine.connect() as conn:
+                current = set(MigrationContext.configure(conn).get_current_heads())
+            if current == heads:
+                return
             command.upgrade(cfg, "heads")
         except DBAPIError as exc:
             raise StoreError(
@@ -117,6 +134,14 @@ class Store:
             raise StoreError(
                 f"cannot migrate the database at {self.safe_url}: {_one_line(exc)}"
             ) from None
+        finally:
+            alembic_log.setLevel(level)
+        log.info(
+            "migrated the database at %s from %s to %s",
+            self.safe_url,
+            ", ".join(sorted(current)) or "empty",
+            ", ".join(sorted(heads)),
+        )
 
     @property
     def safe_url(self) -> str:
