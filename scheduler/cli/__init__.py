@@ -25,13 +25,19 @@ from xinqu.errors import ConfigError, XinquError
 #: holds the command in its ``COMMANDS``, the others add subcommands to it).
 COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "init": ("Write an editable copy of the shipped configuration into DIRECTORY.", ("init",)),
-    "crawl": ("Run the spiders now.", ("crawl",)),
+    "crawl": (
+        "Run the spiders now; exits 1 naming each source that failed or was blocked.",
+        ("crawl",),
+    ),
     "process": ("Dedupe and classify the stored articles (re-running is safe).", ("process",)),
     "articles": (
         "List stored articles with their section and area; fix sections, areas and groups.",
         ("articles",),
     ),
-    "digest": ("Build and send issues of the bulletin.", ("digest", "send")),
+    "digest": (
+        "Build, approve, list, export and send issues of the bulletin.",
+        ("digest", "send"),
+    ),
     "extract": (
         "What the article extractor makes of one page, followed over its continuation pages.",
         ("extract",),

@@ -109,6 +109,8 @@ def new_source(
         site_name=site_name,
         list_urls=(url,),
         family=family,
+        options=(),
+        offline=True,  # the capture has just fetched and read the list
     )
     for path in capture.write():
         click.echo(f"captured {path}")

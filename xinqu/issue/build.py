@@ -32,7 +32,7 @@ from xinqu.health import freeze_issue_health
 from xinqu.issue.headline import headline
 from xinqu.issue.render import render_issue
 from xinqu.issue.select import Scored, choose, rank
-from xinqu.issue.text import clean_line, paragraphs, safe_url
+from xinqu.issue.text import paragraphs, safe_url
 from xinqu.process import Candidate, candidates_by_section
 from xinqu.process.area import AreaIndex
 from xinqu.store.deliveries import delivery_counts

@@ -29,7 +29,7 @@ from xinqu.mail import tokens
 from xinqu.mail.editions import Editions, reader_message
 from xinqu.mail.editor import FINAL as EDITOR_FINAL
 from xinqu.mail.editor import send_editor_copy
-from xinqu.mail.message import Identity, identity, message_id_for, recipient
+from xinqu.mail.message import Identity, identity, message_id_for
 from xinqu.mail.notices import send_alert
 from xinqu.mail.transport import (
     ConnectionLostError,
