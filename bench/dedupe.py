@@ -86,7 +86,7 @@ def story_grouping(
     everything = rows + background
     judge = StoryJudge(AREAS, params)
     for i, r in enumerate(everything):
-        judge.add(i, r["title"], r["text"], day_span_of(r.get("date", "")))
+        judge.add(i, r["title"] or "", r["text"], day_span_of(r.get("date") or ""))
     extra = lsh_pairs([(r["title"], r["text"]) for r in everything])
     evidence = judge.judge(extra)
     uf = UnionFind()
@@ -135,7 +135,11 @@ def score(rows: list[Row], assignment: dict[str, str]) -> tuple[float, float, in
 
 def hard_false_merges(split: str, assignment: dict[str, str]) -> tuple[int, int]:
     lines = (DATA / "nonduplicate_pairs.jsonl").read_text("utf-8").splitlines()
-    pairs = [p for p in map(json.loads, lines) if p["split"] == split]
+    pairs = [
+        p
+        for p in map(json.loads, lines)
+        if p["split"] == split and p["a"] in assignment and p["b"] in assignment
+    ]
     return sum(assignment[p["a"]] == assignment[p["b"]] for p in pairs), len(pairs)
 
 
@@ -195,10 +199,18 @@ def grid(split: str) -> None:
 
 
 def main() -> None:
+    global DATA
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--split", choices=("dev", "test"), action="append")
     parser.add_argument("--grid", action="store_true", help="search StoryParams on the split")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DATA,
+        help="a folder with texts.jsonl and nonduplicate_pairs.jsonl (default tests/data/dedupe)",
+    )
     args = parser.parse_args()
+    DATA = args.data
     splits = args.split or ["dev", "test"]
     for split in splits:
         if args.grid:

@@ -110,6 +110,29 @@ def load_pages(fixtures: Path) -> list[Page]:
     return pages
 
 
+def load_manifest(manifest: Path) -> list[Page]:
+    """The pages of one manifest of the shared format, its own titles and dates as labels
+    (a held-out set collected apart: ``--manifest FILE``, pages beside it or in ``pages/``)."""
+    entries = json.loads(manifest.read_text(encoding="utf-8"))["pages"]
+    pages = []
+    for entry in entries:
+        path = manifest.parent / entry["file"]
+        if not path.is_file():
+            path = manifest.parent / "pages" / entry["file"]
+        page = Page(
+            file=entry["file"],
+            path=path,
+            group=entry.get("group") or "pages",
+            url=entry.get("url") or "",
+            expected_text=entry.get("expected_text") or None,
+            expected_title=entry.get("expected_title") or None,
+            expected_day=_day(entry.get("expected_date")),
+        )
+        if page.expected_text or page.expected_title or page.expected_day:
+            pages.append(page)
+    return pages
+
+
 @dataclass(frozen=True)
 class Result:
     text: str
@@ -226,8 +249,11 @@ def main() -> None:
     parser.add_argument("--part", choices=("all", "tuning", "held-out"), default="all")
     parser.add_argument("--pages", action="store_true", help="one line per page")
     parser.add_argument("--show", help="print each extractor's text for this page file")
+    parser.add_argument(
+        "--manifest", type=Path, help="score this manifest's pages instead (no tuning split)"
+    )
     args = parser.parse_args()
-    pages = load_pages(args.fixtures)
+    pages = load_manifest(args.manifest) if args.manifest else load_pages(args.fixtures)
     if args.part != "all":
         pages = [p for p in pages if held_out(p.file) == (args.part == "held-out")]
     if not pages:

@@ -307,3 +307,30 @@ def test_date_from_json_ld_when_no_meta_or_line_shows_one() -> None:
 def test_the_shown_headline_beats_a_rewritten_social_title() -> None:
     article, _ = real("mh-www-huffpost-com-1f2f22aa.html")
     assert article.title == "Watch Out For The 'Can You Hear Me?' Phone Scam Happening Now"
+
+
+#: Baidu 百家号's article markup (the shape of GeneralNewsExtractor's tests/baijiahao
+#: pages): the visible date has no year (发布时间：09-30 22:46) and the only full date is
+#: the microdata ``<meta itemprop="dateUpdate">``.
+BAIJIAHAO = """<html><head><meta charset="utf-8"><title>新区重点项目集中开工_百度百家号</title>
+<meta itemprop="dateUpdate" content="2019-09-30 22:46:13"></head><body>
+<div class="article-title"><h2>新区重点项目集中开工 总投资超百亿元</h2></div>
+<div class="article-source article-source-bjh"><span class="date">发布时间：09-30</span>
+<span class="time">22:46</span><span class="source">新区发布</span></div>
+<div class="article-content"><p>9月30日，新区第三季度重点项目集中开工活动举行，共有二十个项目开工，
+总投资一百二十亿元，涵盖先进制造、现代物流和城市更新等领域。</p>
+<p>据介绍，这批项目建成后预计年产值超过两百亿元，将带动就业一万余人。</p></div>
+</body></html>"""
+
+
+def test_a_page_whose_only_full_date_is_its_microdata_update_time() -> None:
+    article = extract_article(
+        BAIJIAHAO, "https://baijiahao.baidu.com/s?id=1646116705759028486", tz=TZ
+    )
+    assert article.published_at is not None
+    assert article.published_at.date().isoformat() == "2019-09-30"
+    page = BAIJIAHAO.replace("dateUpdate", "datePublished").replace(
+        "2019-09-30 22:46:13", "2019-09-29"
+    )
+    dated = extract_article(page, "https://baijiahao.baidu.com/s?id=1", tz=TZ)
+    assert dated.published_at is not None and dated.published_at.date().isoformat() == "2019-09-29"

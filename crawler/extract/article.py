@@ -852,6 +852,7 @@ def _published(
         "pubtime",
         "publishtime",
         "datePublished",
+        "dateCreated",
         "dc.date",
     ) or _linked_data_date(soup)
     from_meta = parse_datetime(meta, tz, now) if meta else None
@@ -859,10 +860,23 @@ def _published(
         return from_meta
     visible = _visible_date(soup, info_lines, body, tz, now)
     if from_meta is None:
+        modified = _modified_date(soup, tz, now)
+        if visible is None or modified is None:
+            return visible or modified
+        if (visible.month, visible.day) == (modified.month, modified.day):
+            return visible.replace(year=modified.year)  # a yearless 09-30: its year
         return visible
     if visible is not None and visible.date() == from_meta.date():
         return visible
     return from_meta
+
+
+def _modified_date(soup: BeautifulSoup, tz: tzinfo, now: datetime | None) -> datetime | None:
+    """The last resort when a page shows no publication date a parser can read: the
+    date it was last changed (schema.org ``dateModified``, Baidu's ``dateUpdate``,
+    ``article:modified_time``), which on news pages is nearly always the day it appeared."""
+    meta = _meta(soup, "dateModified", "dateUpdate", "article:modified_time", "lastmodified")
+    return parse_datetime(meta, tz, now) if meta else None
 
 
 _LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{6,40})"')
