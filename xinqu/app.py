@@ -66,13 +66,19 @@ class App:
 
     @cached_property
     def store(self) -> Store:
-        if not self.data_dir.exists():
+        """The store; the data folder is made (and said so) only once a database opened,
+        so a bad ``database_url`` leaves nothing behind but its one-line error."""
+        created = not self.data_dir.exists()
+        if created and self.config.settings.database_url is None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)  # the SQLite file lives in it
+        store = open_store(self.database_url)
+        if created:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             announce = self.on_created or (
                 lambda path: logging.getLogger(__name__).info("created data folder %s", path)
             )
             announce(self.data_dir)
-        return open_store(self.database_url)
+        return store
 
     @property
     def outbox_dir(self) -> Path:
