@@ -137,7 +137,11 @@ def test_hostile_answers_are_refused_one_line_each_and_lose_nothing(
 
     status = run_xinqu(config, data, "status")
     reasons = {reason for _, reason in failed.values()}
-    lines = [line for line in status.stdout.splitlines() if "fx_hostile, last crawl:" in line]
+    lines = [
+        line
+        for line in status.stdout.splitlines()
+        if "fx_hostile — its crawl's first error:" in line
+    ]
     assert len(lines) == 1 and any(reason in lines[0] for reason in reasons), status.stdout
     assert "(and 4 more: see the log)" in lines[0]
 

@@ -153,7 +153,7 @@ def status(app: App, check: bool) -> None:
     for h in healths:
         if h.last_errors and h.last_error:
             more = f" (and {h.last_errors - 1} more: see the log)" if h.last_errors > 1 else ""
-            click.echo(f"  {h.name}, last crawl: {h.last_error}{more}")
+            click.echo(f"  {h.name} — its crawl's first error: {h.last_error}{more}")
     click.echo("")
     for spec in desired_jobs(app.config).values():
         if (timestamp := stored.get(spec.id)) is not None:
