@@ -1,4 +1,8 @@
-"""Records each source's crawl (counts, status, the reason it failed) in the store."""
+"""Records each source's crawl (counts, status, the reason it failed) in the store.
+
+In a distributed crawl (crawler/distributed.py) the coordinator records it, from
+the counts and error lines every worker left in Redis; workers record nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Any
 
 from scrapy import signals
 
+from crawler.distributed import ROLE
 from crawler.spiders.source import SourceSpider
 from crawler.storage import acquire_store, release_store
 from xinqu.clock import now
@@ -18,6 +23,8 @@ class RunRecorder:
         self.crawler = crawler
         self.database_url = crawler.settings.get("XINQU_DATABASE_URL")
         self.run_id = crawler.settings.getint("XINQU_RUN_ID") or None
+        if crawler.settings.get(ROLE) == "worker":
+            self.database_url = None
         self.store: Store | None = None
         self.source_run_id: int | None = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -41,6 +42,8 @@ class SiteServer:
     routes: dict[str, Callable[[], tuple[int, dict[str, str], bytes]]] = field(default_factory=dict)
     origins: tuple[str, ...] = ()
     posts: list[str] = field(default_factory=list)
+    #: time.monotonic() of each request, in the order of ``requests``.
+    arrivals: list[float] = field(default_factory=list)
 
     def url(self, path: str = "") -> str:
         return f"http://{self.host}:{self.port}/{path.lstrip('/')}"
@@ -63,6 +66,7 @@ def _handler(server: SiteServer) -> type[SimpleHTTPRequestHandler]:
             self.do_GET(logged=f"POST {self.path}")
 
         def do_GET(self, logged: str | None = None) -> None:
+            server.arrivals.append(time.monotonic())
             server.requests.append(logged or self.path)
             route = server.routes.get(self.path.split("?")[0])
             if route is not None:

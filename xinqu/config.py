@@ -173,6 +173,21 @@ class CrawlSettings(_Strict):
         "costs no memory); a warning is logged at a quarter of it",
     )
     hang_timeout_seconds: float = Field(1800.0, gt=0)
+    redis_url: str | None = Field(
+        None,
+        pattern=r"^(redis|rediss|unix)://",
+        description="a Redis server shared by `xinqu crawl --worker` processes: the crawl is "
+        "split over them (crawler/distributed.py); null: one process crawls",
+    )
+    redis_prefix: str = Field(
+        "xinqu", pattern=r"^[A-Za-z0-9_.-]+$", description="keeps installations apart in one Redis"
+    )
+    worker_lease_seconds: float = Field(
+        30.0, gt=0, description="a worker silent this long is dead: its requests go back"
+    )
+    worker_wait_seconds: float = Field(
+        600.0, gt=0, description="a distributed crawl with no worker this long gives up"
+    )
     stop_grace_seconds: float = Field(
         10.0, gt=0, description="a stopped crawl gets this long to record its runs, then twice"
     )

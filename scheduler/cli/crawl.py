@@ -16,15 +16,42 @@ from xinqu.app import App
     is_flag=True,
     help="Fetch articles again even when already stored, and links that failed before.",
 )
+@click.option(
+    "--worker",
+    is_flag=True,
+    help="Work on the distributed crawl announced in crawl.redis_url, then exit.",
+)
+@click.option(
+    "--wait",
+    type=float,
+    default=None,
+    metavar="SECONDS",
+    help="With --worker: wait at most this long for a crawl to be announced.",
+)
 @click.pass_obj
-def crawl(app: App, sources: tuple[str, ...], refresh: bool) -> None:
-    """Run the spiders now; exits 1 naming each source that failed or was blocked."""
-    from crawler.runner import run_crawl
+def crawl(
+    app: App, sources: tuple[str, ...], refresh: bool, worker: bool, wait: float | None
+) -> None:
+    """Run the spiders now; exits 1 naming each source that failed or was blocked.
+
+    With crawl.redis_url set, this process coordinates: `xinqu crawl --worker`
+    processes (on this machine or others, same config and database) fetch.
+    """
+    from crawler.runner import run_crawl, run_worker
     from scheduler.orphans import die_with_parent
 
     die_with_parent()
 
     verbose = click.get_current_context().find_root().params.get("verbose", 0)
+    if worker:
+        if not app.config.settings.crawl.redis_url:
+            raise click.UsageError("--worker needs crawl.redis_url in settings.yaml")
+        run_id = run_worker(app, wait_seconds=wait, verbose=verbose)
+        if run_id is None:
+            click.echo(f"xinqu: no crawl was announced in {wait:.0f} s", err=True)
+            raise click.exceptions.Exit(1)
+        click.echo(f"worked on crawl run {run_id}")
+        return
     for name in sources:
         app.config.source(name)
     runs = run_crawl(app, sources, refresh=refresh, verbose=verbose)
