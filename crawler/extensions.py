@@ -14,8 +14,29 @@ from crawler.distributed import ROLE
 from crawler.spiders.source import SourceSpider
 from crawler.storage import acquire_store, release_store
 from xinqu.clock import now
-from xinqu.store import Store
-from xinqu.store.articles import SourceRun, start_crawl_run
+from xinqu.store import Store, open_store
+from xinqu.store.articles import SourceRun, interrupt_runs, start_crawl_run
+
+#: Source runs opened in this process and not yet recorded, by database URL.
+_UNRECORDED: dict[int, str] = {}
+
+
+def record_interrupted(reason: str) -> None:
+    """Record this process's unfinished source runs as interrupted, from any thread.
+
+    For a crawl about to be forced down (its parent gone, a second SIGTERM): Scrapy
+    then closes no spider, so the run recorder would leave each run "running".
+    """
+    by_url: dict[str, list[int]] = {}
+    for run_id, url in list(_UNRECORDED.items()):
+        by_url.setdefault(url, []).append(run_id)
+    for url, ids in by_url.items():
+        store = open_store(url, migrate=False)
+        try:
+            with store.session() as session:
+                interrupt_runs(session, ids, reason)
+        finally:
+            store.dispose()
 
 
 class RunRecorder:
@@ -46,6 +67,7 @@ class RunRecorder:
             session.add(run)
             session.flush()
             self.source_run_id = run.id
+        _UNRECORDED[run.id] = self.database_url
 
     def spider_closed(self, spider: SourceSpider, reason: str) -> None:
         if self.store is None or self.source_run_id is None:
@@ -66,6 +88,7 @@ class RunRecorder:
             run.anti_bot = spider.anti_bot
             run.error_message = spider.error_messages[0] if spider.error_messages else None
             run.status = self._status(stats, reason, run)
+        _UNRECORDED.pop(self.source_run_id, None)
         release_store(self.database_url)
 
     @staticmethod

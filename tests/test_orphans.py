@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from xinqu.store import open_store
+from xinqu.store.articles import CrawlRun, SourceRun
+
 PARENT = """
 import subprocess, sys, time
 from xinqu.app import App
@@ -77,3 +80,13 @@ def test_crawl_child_stops_when_its_parent_is_killed(
     finally:
         if _alive(child):
             os.kill(child, signal.SIGKILL)
+    # It stopped the way the scheduler would have stopped it: the run is on record.
+    store = open_store(f"sqlite:///{tmp_path / 'data' / 'xinqu.db'}")
+    try:
+        with store.session() as session:
+            runs = [(r.source, r.status) for r in session.query(SourceRun)]
+            crawls = [r.finished_at is not None for r in session.query(CrawlRun)]
+    finally:
+        store.dispose()
+    assert runs == [("demo_trs", "interrupted")]
+    assert crawls == [True]

@@ -37,10 +37,13 @@ def crawl(
     With crawl.redis_url set, this process coordinates: `xinqu crawl --worker`
     processes (on this machine or others, same config and database) fetch.
     """
+    from crawler.extensions import record_interrupted
     from crawler.runner import run_crawl, run_worker
     from scheduler.orphans import die_with_parent
 
-    die_with_parent()
+    die_with_parent(
+        before_force=lambda: record_interrupted("stopped: the scheduler that started it was gone")
+    )
 
     verbose = click.get_current_context().find_root().params.get("verbose", 0)
     if worker:

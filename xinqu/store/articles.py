@@ -290,6 +290,20 @@ def finish_crawl_run(session: Session, run_id: int, status: str) -> None:
         run.status = status
 
 
+def interrupt_runs(session: Session, source_run_ids: list[int], reason: str) -> None:
+    """Close source runs (and their crawl run) that a stopped crawl could not record."""
+    for run in session.scalars(select(SourceRun).where(SourceRun.id.in_(source_run_ids))):
+        if run.status != "running":
+            continue
+        run.status = "interrupted"
+        run.finished_at = now()
+        run.error_message = run.error_message or reason
+        crawl = session.get(CrawlRun, run.run_id)
+        if crawl is not None and crawl.status == "running":
+            crawl.status = "interrupted"
+            crawl.finished_at = now()
+
+
 def last_source_runs(session: Session) -> dict[str, SourceRun]:
     """The most recent finished-or-running run of each source."""
     latest = (
