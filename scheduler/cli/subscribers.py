@@ -172,3 +172,43 @@ def import_command(app: App, file: Path) -> None:
 
 
 COMMANDS = [subscribers]
+
+
+@subscribers.command("bounces")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True))
+@click.option("--dry-run", is_flag=True, help="Say what would change; change nothing.")
+@click.pass_obj
+def bounces_command(app: App, paths: tuple[Path, ...], dry_run: bool) -> None:
+    """Bounce the readers whose delivery reports (DSNs) say their address failed for good.
+
+    PATHS are .eml files, mbox files or Maildir folders exported from the bounce
+    mailbox. Only a report's machine-readable part counts: `Action: failed` with a
+    5.x.x status bounces the address; delays and 4.x.x change nothing.
+    """
+    from xinqu.mail.dsn import read_failures
+    from xinqu.store.subscribers import get_subscriber, set_state
+
+    found = read_failures(paths)
+    permanent = {f.recipient: (path, f) for path, f in found if f.permanent}
+    temporary = {f.recipient for _, f in found if not f.permanent} - set(permanent)
+    bounced = 0
+    with app.store.session() as session:
+        for address, (path, failure) in sorted(permanent.items()):
+            subscriber = get_subscriber(session, address)
+            if subscriber is None:
+                click.echo(f"{address}: not a subscriber ({path.name}); ignored")
+                continue
+            if subscriber.state == "bounced":
+                click.echo(f"{address}: already bounced")
+                continue
+            reason = one_line(f"DSN {failure.status}: {failure.diagnostic}")[:300]
+            click.echo(f"{address}: {subscriber.state} -> bounced ({reason})")
+            if not dry_run:
+                set_state(session, subscriber, "bounced", reason)
+            bounced += 1
+        if dry_run:
+            session.rollback()
+    summary = f"{len(found)} recipient report(s): {bounced} address(es) bounced"
+    if temporary:
+        summary += f", {len(temporary)} only delayed (unchanged)"
+    click.echo(summary + (" (dry run: nothing changed)" if dry_run else ""))
