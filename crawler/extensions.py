@@ -15,7 +15,12 @@ from crawler.spiders.source import SourceSpider
 from crawler.storage import acquire_store, release_store
 from xinqu.clock import now
 from xinqu.store import Store, open_store
-from xinqu.store.articles import SourceRun, interrupt_runs, start_crawl_run
+from xinqu.store.articles import (
+    SourceRun,
+    interrupt_runs,
+    source_run_by_id,
+    start_crawl_run,
+)
 
 #: Source runs opened in this process and not yet recorded, by database URL.
 _UNRECORDED: dict[int, str] = {}
@@ -74,7 +79,7 @@ class RunRecorder:
             return
         stats = self.crawler.stats
         with self.store.session() as session:
-            run = session.get(SourceRun, self.source_run_id)
+            run = source_run_by_id(session, self.source_run_id)
             assert run is not None
             run.finished_at = now()
             run.requests = stats.get_value("downloader/request_count", 0) - stats.get_value(

@@ -21,7 +21,12 @@ from crawler import distributed
 from crawler.spiderloader import spider_class
 from xinqu.app import App
 from xinqu.errors import XinquError
-from xinqu.store.articles import SourceRun, finish_crawl_run, start_crawl_run
+from xinqu.store.articles import (
+    SourceRun,
+    finish_crawl_run,
+    source_runs_of,
+    start_crawl_run,
+)
 
 
 class CrawlQueueError(XinquError):
@@ -191,9 +196,7 @@ def run_crawl(
         with store.session() as session:
             finish_crawl_run(session, run_id, status)
     with store.session() as session:
-        runs = list(
-            session.query(SourceRun).filter(SourceRun.run_id == run_id).order_by(SourceRun.source)
-        )
+        runs = source_runs_of(session, run_id)
     return runs
 
 

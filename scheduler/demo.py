@@ -33,7 +33,7 @@ import yaml
 from scheduler.steps import run_cycle
 from xinqu.app import App
 from xinqu.errors import XinquError
-from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
+from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER, issue_by_id
 from xinqu.store.locks import Lease
 
 #: The fixture sites, package data (the repository's ``tests/fixtures/sites/``).
@@ -239,7 +239,7 @@ def write_issue_files(demo: App, issue_id: int, folder: Path) -> list[tuple[str,
     """The issue as HTML, text and JSON files (the reader's unsubscribe link as '#')."""
 
     with demo.store.session() as session:
-        issue = session.get(Issue, issue_id)
+        issue = issue_by_id(session, issue_id)
         if issue is None:
             raise XinquError(f"issue id {issue_id} is not in the demo database")
         folder.mkdir(parents=True, exist_ok=True)

@@ -133,3 +133,60 @@ def test_no_first_party_import_hides_inside_a_function() -> None:
         for line in late_first_party_imports(path)
     ]
     assert late == []
+
+
+#: Modules that still build queries themselves, to be moved into xinqu/store/ (issue 10);
+#: this list may only shrink.
+QUERIES_OUTSIDE_STORE = {
+    "xinqu/process/__init__.py",
+    "xinqu/issue/build.py",
+    "xinqu/mail/deliver.py",
+    "xinqu/mail/editions.py",
+    "scheduler/steps.py",
+}
+_QUERY_CALLS = {"query", "execute", "scalar", "scalars", "get"}
+_QUERY_BUILDERS = {"select", "insert", "update", "delete", "func", "text", "or_", "and_"}
+
+
+def _queries(tree: ast.AST) -> list[str]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sqlalchemy"):
+            names = {a.name for a in node.names} & _QUERY_BUILDERS
+            found += [f"line {node.lineno}: imports sqlalchemy {n}" for n in sorted(names)]
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _QUERY_CALLS
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "session"
+        ):
+            found.append(f"line {node.lineno}: session.{node.func.attr}(…)")
+    return found
+
+
+def test_tables_are_queried_only_in_the_store():
+    offenders: dict[str, list[str]] = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            if relative.startswith("xinqu/store/"):
+                continue
+            found = _queries(ast.parse(path.read_text(encoding="utf-8")))
+            if found and relative not in QUERIES_OUTSIDE_STORE:
+                offenders[relative] = found
+    assert not offenders, f"query through a function of xinqu/store/ instead: {offenders}"
+    still = {m for m in QUERIES_OUTSIDE_STORE if _queries(ast.parse((ROOT / m).read_text()))}
+    assert still == QUERIES_OUTSIDE_STORE, (
+        f"moved to the store: drop from the list {QUERIES_OUTSIDE_STORE - still}"
+    )
+
+
+def test_the_query_finder_finds_queries():
+    source = (
+        "from sqlalchemy import select\ndef f(session):\n    return session.execute(select(1))\n"
+    )
+    assert _queries(ast.parse(source)) == [
+        "line 1: imports sqlalchemy select",
+        "line 3: session.execute(…)",
+    ]

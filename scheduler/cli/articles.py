@@ -9,7 +9,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
-from sqlalchemy import func, select
 
 from scheduler.cli.options import DAY
 from xinqu.app import App
@@ -66,8 +65,12 @@ def list_articles(
 ) -> None:
     """One line per story: id, date, area, section (* editor's, ? uncertain), score, title."""
     from xinqu.process import _effective_section, effective_area
-    from xinqu.store.articles import Article
-    from xinqu.store.processing import ArticleProcessing, area_overrides, overrides
+    from xinqu.store.processing import (
+        area_overrides,
+        group_members,
+        overrides,
+        processed_articles,
+    )
 
     app.require_data_dir()
     if possible:
@@ -75,21 +78,11 @@ def list_articles(
         return
     if section is not None:
         section = _section_key(app, section)
-    when = func.coalesce(Article.published_at, Article.first_seen)
     with app.store.session() as session:
-        query = select(Article, ArticleProcessing).join(
-            ArticleProcessing, ArticleProcessing.article_id == Article.id
-        )
-        if since:
-            query = query.where(when >= parse_day(since, app.tz))
-        rows = session.execute(query.order_by(when.desc(), Article.id.desc())).all()
+        rows = processed_articles(session, parse_day(since, app.tz) if since else None)
         edits = overrides(session)
         area_edits = area_overrides(session)
-        members: dict[int, list[int]] = {}
-        for gid, aid in session.execute(
-            select(ArticleProcessing.group_id, ArticleProcessing.article_id)
-        ):
-            members.setdefault(gid, []).append(aid)
+        members = group_members(session)
         shown = 0
         for article, state in rows:
             is_rep = state.group_id == article.id
@@ -121,18 +114,12 @@ def list_articles(
 
 def _list_possible(app: App) -> None:
     """Pairs of articles that may report one event: merge them with `xinqu articles merge`."""
-    from xinqu.store.articles import Article
+    from xinqu.store.articles import titles_by_id
     from xinqu.store.duplicates import possible_pairs
 
     with app.store.session() as session:
         pairs = possible_pairs(session)
-        wanted = {i for e in pairs for i in (e.first_id, e.second_id)}
-        titles = {
-            row.id: row.title
-            for row in session.execute(
-                select(Article.id, Article.title).where(Article.id.in_(wanted))
-            )
-        }
+        titles = titles_by_id(session, {i for e in pairs for i in (e.first_id, e.second_id)})
         for e in pairs:
             click.echo(f"{e.first_id:>6} {titles.get(e.first_id, '')}")
             click.echo(f"{e.second_id:>6} {titles.get(e.second_id, '')}")
@@ -150,25 +137,25 @@ def show(app: App, article_id: int, as_json: bool) -> None:
     """Everything processing knows of one article: section, area, score, reason, group."""
     from xinqu.process import _effective_section, effective_area
     from xinqu.process.area import AreaDecision
-    from xinqu.store.articles import Article
+    from xinqu.store.articles import article_by_id
     from xinqu.store.duplicates import evidence_for
-    from xinqu.store.processing import ArticleProcessing, area_overrides, overrides
+    from xinqu.store.processing import (
+        area_overrides,
+        group_articles,
+        overrides,
+        processing_state,
+    )
 
     with app.store.session() as session:
-        article = session.get(Article, article_id)
+        article = article_by_id(session, article_id)
         if article is None:
             raise XinquError(f"no article with id {article_id} (see `xinqu articles list`)")
-        state = session.get(ArticleProcessing, article_id)
+        state = processing_state(session, article_id)
         edits = overrides(session)
         area_edits = area_overrides(session)
         group_rows: Sequence[Any] = []
         if state is not None:
-            group_rows = session.execute(
-                select(Article.id, Article.site_name, Article.url)
-                .join(ArticleProcessing, ArticleProcessing.article_id == Article.id)
-                .where(ArticleProcessing.group_id == state.group_id)
-                .order_by(Article.id)
-            ).all()
+            group_rows = group_articles(session, state.group_id)
         edit = edits.get(article_id)
         info: dict[str, Any] = {
             "id": article.id,
@@ -195,7 +182,7 @@ def show(app: App, article_id: int, as_json: bool) -> None:
                 representative=state.group_id,
                 group=[{"id": r.id, "site_name": r.site_name, "url": r.url} for r in group_rows],
             )
-            rep_state = session.get(ArticleProcessing, state.group_id) or state
+            rep_state = processing_state(session, state.group_id) or state
             area, where = effective_area(rep_state, article, group, area_edits)
             evidence = tuple(filter(None, (rep_state.area_evidence or "").split("、")))
             decision = AreaDecision(area, where, () if where == "editor" else evidence)

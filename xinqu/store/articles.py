@@ -154,6 +154,15 @@ class ArticleRecord:
     incomplete: str | None = None
 
 
+def article_by_id(session: Session, article_id: int) -> Article | None:
+    return session.get(Article, article_id)
+
+
+def titles_by_id(session: Session, article_ids: set[int]) -> dict[int, str]:
+    rows = session.execute(select(Article.id, Article.title).where(Article.id.in_(article_ids)))
+    return {row.id: row.title for row in rows}
+
+
 def known_canonical_urls(session: Session, source: str | None = None) -> set[str]:
     query = select(Article.canonical_url)
     if source is not None:
@@ -288,6 +297,16 @@ def finish_crawl_run(session: Session, run_id: int, status: str) -> None:
     if run is not None:
         run.finished_at = now()
         run.status = status
+
+
+def source_run_by_id(session: Session, source_run_id: int) -> SourceRun | None:
+    return session.get(SourceRun, source_run_id)
+
+
+def source_runs_of(session: Session, run_id: int) -> list[SourceRun]:
+    """The sources' parts of one crawl run, by source name."""
+    query = select(SourceRun).where(SourceRun.run_id == run_id).order_by(SourceRun.source)
+    return list(session.scalars(query))
 
 
 def interrupt_runs(session: Session, source_run_ids: list[int], reason: str) -> None:

@@ -59,6 +59,10 @@ class Issue(Base):
         return self.web_html if self.web_html is not None else self.html
 
 
+def issue_by_id(session: Session, issue_id: int) -> Issue | None:
+    return session.get(Issue, issue_id)
+
+
 def issue_by_number(session: Session, number: int) -> Issue | None:
     return session.scalar(select(Issue).where(Issue.number == number))
 

@@ -31,6 +31,7 @@ from sqlalchemy import (
     UniqueConstraint,
     delete,
     false,
+    func,
     insert,
     or_,
     select,
@@ -286,3 +287,42 @@ def uncertain_in_issue(session: Session, issue_id: int) -> list[UncertainCall]:
         for aid, title, state in rows
         if aid not in edited
     ]
+
+
+def processed_articles(
+    session: Session, since: datetime | None = None
+) -> list[tuple[Article, ArticleProcessing]]:
+    """Processed articles with their state, newest first (by published, else first seen)."""
+    when = func.coalesce(Article.published_at, Article.first_seen)
+    query = select(Article, ArticleProcessing).join(
+        ArticleProcessing, ArticleProcessing.article_id == Article.id
+    )
+    if since is not None:
+        query = query.where(when >= since)
+    return [(a, s) for a, s in session.execute(query.order_by(when.desc(), Article.id.desc()))]
+
+
+def group_members(session: Session) -> dict[int, list[int]]:
+    """Each story's articles: group id (its representative) → article ids."""
+    members: dict[int, list[int]] = {}
+    for group_id, article_id in session.execute(
+        select(ArticleProcessing.group_id, ArticleProcessing.article_id)
+    ):
+        members.setdefault(group_id, []).append(article_id)
+    return members
+
+
+def group_articles(session: Session, group_id: int) -> list[Article]:
+    """The articles of one story, by id."""
+    return list(
+        session.scalars(
+            select(Article)
+            .join(ArticleProcessing, ArticleProcessing.article_id == Article.id)
+            .where(ArticleProcessing.group_id == group_id)
+            .order_by(Article.id)
+        )
+    )
+
+
+def processing_state(session: Session, article_id: int) -> ArticleProcessing | None:
+    return session.get(ArticleProcessing, article_id)
