@@ -179,3 +179,27 @@ def test_add_appends_a_validated_entry(make_config, tmp_path):
     bad_url = run_xinqu(config, tmp_path / "d", *[a.replace("http://", "ftp:") for a in args])
     assert bad_url.returncode == 2 and bad_url.stderr.startswith("xinqu: new source 'lanzhou'")
     assert len(yaml.safe_load((config / "sources.yaml").read_text("utf-8"))["sources"]) == 2
+
+
+def test_add_of_a_site_that_is_down_explains_in_lines_without_a_traceback(make_config, tmp_path):
+    config = make_config([])
+    result = run_xinqu(
+        config,
+        tmp_path / "data",
+        "sources",
+        "add",
+        "--name",
+        "down",
+        "--area",
+        "西咸新区",
+        "--site-name",
+        "测试",
+        "--list-url",
+        f"http://127.0.0.1:{closed_port()}/news/",
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "connection refused (site down?)" in result.stdout + result.stderr
+    assert "source down not added" in result.stderr
+    # The traceback Scrapy logged is kept in the log file, for whoever looks.
+    assert "Traceback" in (tmp_path / "data" / "logs" / "xinqu.log").read_text(encoding="utf-8")

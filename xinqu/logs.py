@@ -21,6 +21,25 @@ class ZonedFormatter(logging.Formatter):
         return datetime.fromtimestamp(record.created).astimezone().isoformat(timespec="seconds")
 
 
+class OneLineFormatter(logging.Formatter):
+    """A record as one console line: a library's traceback (Twisted's, on a refused
+    connection) goes to the log file only, the console says where it went."""
+
+    def __init__(self, fmt: str, *, to_file: bool) -> None:
+        super().__init__(fmt)
+        self.to_file = to_file
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = " ".join(record.getMessage().split())
+        if record.exc_info or record.exc_text or record.stack_info:
+            error = record.exc_info[1] if record.exc_info else None
+            if error is not None and str(error) and str(error) not in line:
+                line += f" ({type(error).__name__}: {' '.join(str(error).split())})"
+            if self.to_file:
+                line += " — details in the log file"
+        return f"{record.levelname} {record.name}: {line}"
+
+
 def setup_logging(log_dir: Path | None, verbose: int = 0) -> None:
     """Console gets warnings (info with -v, debug with -vv); the file gets info.
 
@@ -33,7 +52,10 @@ def setup_logging(log_dir: Path | None, verbose: int = 0) -> None:
     root.setLevel(logging.DEBUG if verbose >= 2 else logging.INFO)
     console = logging.StreamHandler()
     console.setLevel({0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG))
-    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    if verbose >= 2:
+        console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    else:
+        console.setFormatter(OneLineFormatter(FORMAT, to_file=log_dir is not None))
     root.addHandler(console)
     if log_dir is not None:
         root.addHandler(_LazyRotatingFile(log_dir / "xinqu.log"))
