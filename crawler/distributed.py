@@ -377,28 +377,31 @@ class SharedLines(list[str]):
 _BLOCKED = re.compile(r"^blocked by anti-bot protection \((?P<kind>[^)]+)\)")
 
 
-class _Heartbeat:
-    """This worker process's heartbeat, renewed while any of its spiders is open."""
+class _Lease:
+    """A key this process keeps alive while any of its spiders is open (renewed at a third
+    of its life): a worker's heartbeat, the coordinator's "run is on" mark."""
 
-    users = 0
-    loop: task.LoopingCall | None = None
-
-    @classmethod
-    def acquire(cls, server: Client, key: str, lease: float) -> None:
-        cls.users += 1
-        if cls.loop is None:
-            cls.loop = task.LoopingCall(server.set, key, b"1", px=int(lease * 1000))
-            cls.loop.start(max(lease / 3, 0.5), now=True)
+    users: dict[str, int] = {}
+    loops: dict[str, task.LoopingCall] = {}
 
     @classmethod
-    def release(cls, server: Client, key: str, *, finished: bool) -> None:
-        cls.users -= 1
-        if cls.users == 0 and cls.loop is not None:
-            if cls.loop.running:
-                cls.loop.stop()
-            cls.loop = None
-            if finished:
-                server.delete(key)
+    def acquire(cls, server: Client, key: str, value: bytes, lease: float) -> None:
+        cls.users[key] = cls.users.get(key, 0) + 1
+        if key not in cls.loops:
+            loop = task.LoopingCall(server.set, key, value, px=int(lease * 1000))
+            loop.start(max(lease / 3, 0.5), now=True)
+            cls.loops[key] = loop
+
+    @classmethod
+    def release(cls, key: str) -> bool:
+        """True when this was the last user (the renewal stopped)."""
+        cls.users[key] -= 1
+        if cls.users[key] > 0:
+            return False
+        loop = cls.loops.pop(key, None)
+        if loop is not None and loop.running:
+            loop.stop()
+        return True
 
 
 class DistributedRun:
@@ -439,17 +442,21 @@ class DistributedRun:
 
     def spider_opened(self, spider: Any) -> None:
         self.opened = time.monotonic()
-        if self.role == "worker":
-            _Heartbeat.acquire(self.server, self.keys.heartbeat(self.worker), self.lease)
-            key = self.keys.errors(spider.name)
-            spider.error_messages = SharedLines(self.server, key, spider.error_messages)
+        if self.role != "worker":
+            _Lease.acquire(self.server, self.keys.state, RUNNING, self.lease)
+            return
+        _Lease.acquire(self.server, self.keys.heartbeat(self.worker), b"1", self.lease)
+        key = self.keys.errors(spider.name)
+        spider.error_messages = SharedLines(self.server, key, spider.error_messages)
 
     def spider_idle(self, spider: Any) -> None:
         scheduler = self._scheduler()
         if self.role == "worker":
             scheduler.queue.drop_own()
             scheduler.queue.requeue_orphans()
-            if self.server.get(self.keys.state) != b"done" or len(scheduler.queue):
+            # Open while the coordinator's mark lives: once it is done, or gone (the
+            # coordinator died and its mark lapsed), nothing more will come.
+            if self.server.get(self.keys.state) == RUNNING:
                 raise DontCloseSpider
             return
         if not scheduler.drained():
@@ -471,10 +478,15 @@ class DistributedRun:
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.role != "worker":
+            _Lease.release(self.keys.state)
             return
-        _Heartbeat.release(
-            self.server, self.keys.heartbeat(self.worker), finished=reason == "finished"
-        )
+        key = self.keys.heartbeat(self.worker)
+        if _Lease.release(key) and reason == "finished":
+            self.server.delete(key)
+
+
+#: The coordinator's mark on a run while it lasts (``done`` once drained).
+RUNNING = b"running"
 
 
 def wait_for_announcement(
@@ -486,8 +498,7 @@ def wait_for_announcement(
         text = server.get(announcement_key(prefix))
         if text:
             announcement = Announcement.loads(text.decode())
-            state = server.get(RunKeys(prefix, announcement.run_id).state)
-            if state != b"done":
+            if server.get(RunKeys(prefix, announcement.run_id).state) == RUNNING:
                 return announcement
         if deadline is not None and time.monotonic() >= deadline:
             return None

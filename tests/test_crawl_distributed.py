@@ -69,14 +69,31 @@ def world(site_server, make_config, frozen_now, tmp_path):
         server.delete(key)
 
 
+#: Every child a test started, killed at its end if still running (a failed test
+#: must not leave workers waiting for a run that will never be drained).
+_CHILDREN: list[subprocess.Popen[str]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_children():
+    yield
+    while _CHILDREN:
+        child = _CHILDREN.pop()
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+
+
 def _xinqu(config: Path, data: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+    child = subprocess.Popen(
         [*XINQU, "--config", str(config), "--data", str(data), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         env=os.environ.copy(),
     )
+    _CHILDREN.append(child)
+    return child
 
 
 def _stored(data: Path) -> dict[str, tuple[str, str | None, str]]:
@@ -235,3 +252,24 @@ def test_unreachable_redis_is_one_line(world):
         assert "Traceback" not in result.stderr
         lines = [x for x in result.stderr.splitlines() if "created data folder" not in x]
         assert len(lines) == 1, result.stderr
+
+
+def test_workers_stop_when_the_coordinator_dies(world):
+    sites, config, tmp = world
+    many = config("many")
+    for site in sites.values():
+        for path in list(_pages(site.root)):
+            site.routes["/" + path] = _slow((site.root / path).read_bytes())
+    data = tmp / "data-orphaned"
+    coordinator = _xinqu(many, data, "crawl")
+    worker = _xinqu(many, data, "crawl", "--worker", "--wait", "60")
+    deadline = time.monotonic() + 120
+    while sum(len(site.requests) for site in sites.values()) < 6:
+        assert time.monotonic() < deadline, "the worker fetched nothing"
+        time.sleep(0.1)
+    coordinator.send_signal(signal.SIGKILL)
+    coordinator.communicate(timeout=30)
+    # Its "run is on" mark lapses after the lease (4 s); the worker then finishes
+    # what it holds and stops instead of waiting for ever.
+    code, _, err = _finish(worker, timeout=180)
+    assert code == 0, err
