@@ -137,7 +137,8 @@ def _article_paths(sites) -> Counter[str]:
 
 def test_two_workers_store_what_one_process_stores_fetching_each_page_once(world):
     sites, config, tmp = world
-    one, many = config("one", distributed=False), config("many")
+    # A long lease: under load a worker may stall past a short one and its pages be retaken.
+    one, many = config("one", distributed=False), config("many", worker_lease_seconds=60)
     alone = run_xinqu(one, tmp / "data-one", "crawl", timeout=240)
     assert alone.returncode == 0, alone.stderr
     expected = _stored(tmp / "data-one")
