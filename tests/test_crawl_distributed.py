@@ -178,18 +178,11 @@ def test_a_worker_killed_mid_crawl_loses_no_request(world):
     expected = _stored(tmp / "data-one")
 
     # Every article page answers slowly, so the first worker is killed with pages in hand.
-    for site in sites.values():
-        for path in list(_pages(site.root)):
-            body = (site.root / path).read_bytes()
-            site.routes["/" + path] = _slow(body)
+    _slow_articles(sites)
     data = tmp / "data-many"
     coordinator = _xinqu(many, data, "crawl")
     doomed = _xinqu(many, data, "crawl", "--worker", "--wait", "60")
-    deadline = time.monotonic() + 120
-    while sum(len(site.requests) for site in sites.values()) < 12:
-        assert time.monotonic() < deadline, "the first worker fetched nothing"
-        assert doomed.poll() is None, doomed.communicate()
-        time.sleep(0.1)
+    _await_requests(sites, 12, doomed)
     doomed.send_signal(signal.SIGKILL)
     doomed.communicate(timeout=30)
     survivor = _xinqu(many, data, "crawl", "--worker", "--wait", "60")
@@ -207,6 +200,21 @@ def _pages(root: Path) -> list[str]:
         for path in sorted(root.rglob("*.htm*"))
         if "index" not in path.name and "list" not in path.name
     ]
+
+
+def _slow_articles(sites) -> None:
+    for site in sites.values():
+        for path in _pages(site.root):
+            site.routes["/" + path] = _slow((site.root / path).read_bytes())
+
+
+def _await_requests(sites, count: int, worker: subprocess.Popen[str]) -> None:
+    """Until the sites have answered ``count`` requests, the worker still running."""
+    deadline = time.monotonic() + 120
+    while sum(len(site.requests) for site in sites.values()) < count:
+        assert time.monotonic() < deadline, "the worker fetched nothing"
+        assert worker.poll() is None, worker.communicate()
+        time.sleep(0.1)
 
 
 def _slow(body: bytes):
@@ -258,16 +266,11 @@ def test_unreachable_redis_is_one_line(world):
 def test_workers_stop_when_the_coordinator_dies(world):
     sites, config, tmp = world
     many = config("many")
-    for site in sites.values():
-        for path in list(_pages(site.root)):
-            site.routes["/" + path] = _slow((site.root / path).read_bytes())
+    _slow_articles(sites)
     data = tmp / "data-orphaned"
     coordinator = _xinqu(many, data, "crawl")
     worker = _xinqu(many, data, "crawl", "--worker", "--wait", "60")
-    deadline = time.monotonic() + 120
-    while sum(len(site.requests) for site in sites.values()) < 6:
-        assert time.monotonic() < deadline, "the worker fetched nothing"
-        time.sleep(0.1)
+    _await_requests(sites, 6, worker)
     coordinator.send_signal(signal.SIGKILL)
     coordinator.communicate(timeout=30)
     # Its "run is on" mark lapses after the lease (4 s); the worker then finishes
