@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -14,7 +17,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import yaml
+from sqlalchemy import create_engine, text
 from support import FIXTURES, FROZEN_NOW, REAL_PAGES, SHARED, SITES
+
+from xinqu.store.base import DATABASE_URL_ENV, resolve_database_url
 
 __all__ = ["FIXTURES", "FROZEN_NOW", "REAL_PAGES", "SHARED", "SITES"]
 
@@ -157,30 +163,93 @@ def make_config(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+#: The PostgreSQL the store tests also run against, when set (scripts/test sets it when
+#: a server answers on 127.0.0.1:5432). A URL an admin can CREATE SCHEMA with.
+POSTGRES_ENV = "XINQU_TEST_POSTGRES_URL"
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A database URL on the local PostgreSQL, in a fresh schema dropped afterwards.
+@contextlib.contextmanager
+def fresh_postgres_schema(admin_url: str) -> Iterator[str]:
+    """A database URL whose connections live in a new schema, dropped afterwards.
 
-    Skips (with the reason) where no PostgreSQL answers on 127.0.0.1:5432.
+    Its connections carry the schema's name as ``application_name``, so whatever a
+    test left open (a child process's pool, an app not closed) is ended before the
+    drop instead of making it wait.
     """
-    import uuid
-
-    from sqlalchemy import create_engine, text
-
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    schema = f"xq_{uuid.uuid4().hex[:10]}"
+    schema = f"xq_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             conn.execute(text(f"CREATE SCHEMA {schema}"))
     except Exception as exc:
         admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable on 127.0.0.1:5432: {exc}")
+        pytest.fail(f"{POSTGRES_ENV}={admin_url}: cannot create a schema there: {exc}")
+    joiner = "&" if "?" in admin_url else "?"
     try:
-        yield f"{PG_ADMIN}?options=-csearch_path%3D{schema}"
+        yield f"{admin_url}{joiner}options=-csearch_path%3D{schema}&application_name={schema}"
     finally:
         with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": schema},
+            )
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A database URL on the test PostgreSQL in a fresh schema; skips unless one is set."""
+    admin_url = os.environ.get(POSTGRES_ENV)
+    if not admin_url:
+        pytest.skip(f"no PostgreSQL for the tests: {POSTGRES_ENV} is not set")
+    with fresh_postgres_schema(admin_url) as url:
+        yield url
+
+
+@dataclass(frozen=True)
+class StoreBackend:
+    """The database a store test runs on: the data folder's SQLite file, or PostgreSQL.
+
+    The ``store_backend`` fixture puts a PostgreSQL URL in ``XINQU_DATABASE_URL``, so
+    every command, child process and ``App`` of the test uses it as a user's would.
+    """
+
+    name: str
+    database_url: str | None = None
+
+    def url(self, data_dir: Path) -> str:
+        return resolve_database_url(data_dir, self.database_url)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses ``store_backend`` runs on SQLite, and on PostgreSQL when
+    ``XINQU_TEST_POSTGRES_URL`` is set."""
+    if "store_backend" in metafunc.fixturenames:
+        on_postgres = os.environ.get(POSTGRES_ENV) and not metafunc.definition.get_closest_marker(
+            "sqlite_only"
+        )
+        names = ["sqlite"] + (["postgresql"] if on_postgres else [])
+        metafunc.parametrize("store_backend", names, indirect=True)
+
+
+@pytest.fixture
+def store_backend(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[StoreBackend]:
+    if request.param == "sqlite":
+        monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+        yield StoreBackend("sqlite")
+        return
+    with fresh_postgres_schema(os.environ[POSTGRES_ENV]) as url:
+        monkeypatch.setenv(DATABASE_URL_ENV, url)
+        yield StoreBackend("postgresql", url)
+
+
+@pytest.fixture(autouse=True)
+def _no_outside_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own XINQU_DATABASE_URL never reaches a test (store_backend sets its own)."""
+    monkeypatch.delenv(DATABASE_URL_ENV, raising=False)

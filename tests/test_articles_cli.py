@@ -16,6 +16,8 @@ from xinqu.app import App
 from xinqu.resources import labelled_data
 from xinqu.store.articles import ArticleRecord, save_article
 
+pytestmark = pytest.mark.usefixtures("store_backend")
+
 DATA = labelled_data()
 ROWS = {r["id"]: r for r in map(json.loads, DATA.read_text("utf-8").splitlines())}
 SOURCES = [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from support import run_xinqu
 
 from xinqu.store import open_store
@@ -22,7 +23,10 @@ from xinqu.store.articles import (
     record_link_failures,
     save_articles,
 )
+from xinqu.store.base import resolve_database_url
 from xinqu.store.urls import canonical_url
+
+pytestmark = pytest.mark.usefixtures("store_backend")
 
 BUSY = "/busy/202611/t20261124_3001.html"
 GONE = "/news/202611/t20261123_2002.html"
@@ -31,7 +35,7 @@ EMPTY = "/news/202611/t20261121_2004.html"
 
 
 def test_link_states_attempts_and_forgetting(tmp_path, frozen_now):
-    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    store = open_store(resolve_database_url(tmp_path))
     url = "https://www.x.gov.cn/a/1.html"
     with store.session() as session:
         first = record_link_failures(session, [LinkFailure(url, "s", "transient", "HTTP 500")])
@@ -66,7 +70,7 @@ def _paths(site, prefix: str) -> list[str]:
 
 
 def _failed(data: Path) -> dict[str, tuple[str, int, str]]:
-    store = open_store(f"sqlite:///{data / 'xinqu.db'}")
+    store = open_store(resolve_database_url(data))
     try:
         with store.session() as session:
             return {

@@ -7,10 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from support import run_xinqu
 
 from xinqu.store import open_store
 from xinqu.store.articles import Article, SourceRun
+from xinqu.store.base import resolve_database_url
+
+pytestmark = pytest.mark.usefixtures("store_backend")
 
 
 def test_crawl_stores_articles_then_recrawl_fetches_list_only(
@@ -33,7 +37,7 @@ def test_crawl_stores_articles_then_recrawl_fetches_list_only(
     assert first.returncode == 0, first.stderr
     assert "demo_trs" in first.stdout and "new=2" in first.stdout
 
-    store = open_store(f"sqlite:///{data / 'xinqu.db'}")
+    store = open_store(resolve_database_url(data))
     with store.session() as session:
         articles = {a.title: a for a in session.query(Article)}
     assert set(articles) == {

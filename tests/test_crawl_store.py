@@ -9,6 +9,9 @@ import pytest
 
 from xinqu.store import open_store
 from xinqu.store.articles import Article, ArticleRecord, save_article, save_articles
+from xinqu.store.base import resolve_database_url
+
+pytestmark = pytest.mark.usefixtures("store_backend")
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -26,7 +29,7 @@ def record(url: str, text: str = "正文一段。", title: str = "标题") -> Ar
 
 
 def test_batch_outcomes_and_canonical_identity(tmp_path, frozen_now):
-    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    store = open_store(resolve_database_url(tmp_path))
     with store.session() as session:
         assert save_articles(
             session,
@@ -55,7 +58,7 @@ def test_batch_outcomes_and_canonical_identity(tmp_path, frozen_now):
 
 
 def test_naive_dates_are_refused(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    store = open_store(resolve_database_url(tmp_path))
     naive = ArticleRecord("http://x.cn/1", "s", "a", "n", "t", datetime(2026, 11, 20), "x")
     with store.session() as session, pytest.raises(ValueError, match="timezone-aware"):
         save_articles(session, [naive])

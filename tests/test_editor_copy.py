@@ -29,6 +29,8 @@ from xinqu.store.articles import (
 from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
 from xinqu.store.processing import CarriedArticle, processing_states
 
+pytestmark = pytest.mark.usefixtures("store_backend")
+
 TZ = ZoneInfo("Asia/Shanghai")
 SEED = Path(__file__).parent / "fixtures" / "issue" / "seed_articles.json"
 EDITOR = "editor@example.org"

@@ -24,6 +24,8 @@ from xinqu.store.articles import ArticleRecord, save_article
 from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER, Issue
 from xinqu.store.subscribers import upsert_subscriber
 
+pytestmark = pytest.mark.usefixtures("store_backend")
+
 TZ = ZoneInfo("Asia/Shanghai")
 SEED = Path(__file__).parent / "fixtures" / "issue" / "seed_articles.json"
 

@@ -36,6 +36,8 @@ from xinqu.store.articles import Article, ArticleRecord, save_article
 from xinqu.store.issues import Issue, issue_by_number
 from xinqu.web import make_server
 
+pytestmark = pytest.mark.usefixtures("store_backend")
+
 TZ = ZoneInfo("Asia/Shanghai")
 SEED = Path(__file__).parent / "fixtures" / "issue" / "seed_articles.json"
 STORIES: list[dict[str, str]] = json.loads(SEED.read_text(encoding="utf-8"))

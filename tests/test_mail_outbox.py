@@ -17,6 +17,8 @@ from xinqu.store.deliveries import Delivery, delivery_counts
 from xinqu.store.issues import Issue
 from xinqu.store.subscribers import get_subscriber, set_state
 
+pytestmark = pytest.mark.usefixtures("store_backend")
+
 READERS = (
     ("wang.fang@example.org", "王芳", None, "active"),
     ("li.lei@example.com", "李雷", ["industry"], "active"),

@@ -23,6 +23,8 @@ from xinqu.store.deliveries import Delivery, delivery_counts
 from xinqu.store.issues import UNSUBSCRIBE_PLACEHOLDER
 from xinqu.store.subscribers import get_subscriber
 
+pytestmark = pytest.mark.usefixtures("store_backend")
+
 READERS = (
     ("wang.fang@example.org", "王芳", None, "active"),
     ("li.lei@example.com", "李雷", ["industry"], "active"),

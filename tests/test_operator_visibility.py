@@ -15,9 +15,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from support import ROOT, run_xinqu
 from test_service_processes import World, wait_for
+
+pytestmark = pytest.mark.usefixtures("store_backend")
 
 TRS_LIST = "xwzx/gzdt/index.html"
 ZONED = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d ")
@@ -123,6 +126,7 @@ def _bare(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.sqlite_only
 def test_read_only_commands_say_where_they_looked_and_create_nothing(tmp_path: Path) -> None:
     for command in (["status"], ["articles", "list"], ["digest", "list"]):
         result = _bare(tmp_path, *command)

@@ -13,13 +13,17 @@ import pytest
 
 from xinqu.store import open_store
 from xinqu.store.articles import CrawlRun, SourceRun
+from xinqu.store.base import resolve_database_url
 
 PARENT = """
 import subprocess, sys, time
 from xinqu.app import App
 from scheduler.orphans import child_env
 from scheduler.steps import crawl_command
+from xinqu.store.base import resolve_database_url
 from pathlib import Path
+
+pytestmark = pytest.mark.usefixtures("store_backend")
 app = App(config_dir=Path(sys.argv[1]), data_dir=Path(sys.argv[2]))
 child = subprocess.Popen(crawl_command(app), env=child_env(1.0), start_new_session=True)
 print(child.pid, flush=True)
@@ -81,7 +85,7 @@ def test_crawl_child_stops_when_its_parent_is_killed(
         if _alive(child):
             os.kill(child, signal.SIGKILL)
     # It stopped the way the scheduler would have stopped it: the run is on record.
-    store = open_store(f"sqlite:///{tmp_path / 'data' / 'xinqu.db'}")
+    store = open_store(resolve_database_url(tmp_path / "data"))
     try:
         with store.session() as session:
             runs = [(r.source, r.status) for r in session.query(SourceRun)]

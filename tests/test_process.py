@@ -17,6 +17,8 @@ from xinqu.resources import labelled_data
 from xinqu.store.articles import ArticleRecord, save_article
 from xinqu.store.processing import mark_carried, merge_articles, set_section, split_article
 
+pytestmark = pytest.mark.usefixtures("store_backend")
+
 DATA = labelled_data()
 ROWS = {r["id"]: r for r in map(json.loads, DATA.read_text("utf-8").splitlines())}
 DAY = datetime.fromisoformat("2026-11-20T09:00:00+08:00")

@@ -11,6 +11,8 @@ from xinqu.issue.select import choose, rank, substance
 from xinqu.process import Candidate
 from xinqu.store.articles import Article
 
+pytestmark = pytest.mark.usefixtures("store_backend")
+
 TZ = ZoneInfo("Asia/Shanghai")
 SINCE = datetime(2026, 11, 11, tzinfo=TZ)
 UNTIL = datetime(2026, 11, 25, tzinfo=TZ)

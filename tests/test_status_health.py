@@ -13,6 +13,8 @@ from xinqu.app import App
 from xinqu.health import flag_lines, source_health
 from xinqu.store.articles import ArticleRecord, SourceRun, save_article, start_crawl_run
 
+pytestmark = pytest.mark.usefixtures("store_backend")
+
 NOW = datetime.fromisoformat("2026-11-25T10:00:00+08:00")
 
 

@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.usefixtures("store_backend")
+
 
 def test_run_once_reports_each_step_and_sends_at_most_once(
     site_server, make_config, frozen_now, tmp_path: Path

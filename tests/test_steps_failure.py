@@ -13,6 +13,8 @@ from scheduler.cli import main
 from scheduler.steps import StepError, step, step_failures
 from xinqu.app import App
 
+pytestmark = pytest.mark.usefixtures("store_backend")
+
 
 def _status(app: App, *args: str):
     paths = ["--config", str(app.config.directory), "--data", str(app.data_dir)]

@@ -23,6 +23,8 @@ from xinqu.mail import send_issue
 from xinqu.process import run_process
 from xinqu.store.articles import ArticleRecord, save_article
 
+pytestmark = pytest.mark.usefixtures("store_backend")
+
 TZ = ZoneInfo("Asia/Shanghai")
 EDITOR, READER = "editor@example.org", "wang.fang@example.org"
 STORIES = json.loads(

@@ -13,6 +13,8 @@ from scheduler.cli import main
 from xinqu.app import App
 from xinqu.store.subscribers import get_subscriber, list_subscribers
 
+pytestmark = pytest.mark.usefixtures("store_backend")
+
 
 @pytest.fixture
 def xinqu(make_config, tmp_path, monkeypatch):

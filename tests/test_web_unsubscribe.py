@@ -18,6 +18,8 @@ from xinqu.mail import send_issue, tokens
 from xinqu.store.subscribers import get_subscriber
 from xinqu.web import make_server
 
+pytestmark = pytest.mark.usefixtures("store_backend")
+
 
 @pytest.fixture
 def web(make_config, tmp_path, monkeypatch):

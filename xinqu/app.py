@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from xinqu.config import Config, load_config
 from xinqu.errors import ConfigError, XinquError
-from xinqu.store.base import Store, default_database_url, open_store
+from xinqu.store.base import Store, external_database_url, open_store, resolve_database_url
 
 
 @dataclass
@@ -48,13 +48,18 @@ class App:
         return self.config.settings.tz
 
     @property
+    def external_database_url(self) -> str | None:
+        """``XINQU_DATABASE_URL``, else ``settings.database_url``; None for the SQLite default."""
+        return external_database_url(self.config.settings.database_url)
+
+    @property
     def database_url(self) -> str:
-        return self.config.settings.database_url or default_database_url(self.data_dir)
+        return resolve_database_url(self.data_dir, self.config.settings.database_url)
 
     @property
     def has_data(self) -> bool:
         """Whether there is state to read: an external database, or the data folder's."""
-        return bool(self.config.settings.database_url) or (self.data_dir / "xinqu.db").exists()
+        return bool(self.external_database_url) or (self.data_dir / "xinqu.db").exists()
 
     def require_data_dir(self) -> None:
         """For read-only commands: say where we looked instead of creating an empty store."""
@@ -69,7 +74,7 @@ class App:
         """The store; the data folder is made (and said so) only once a database opened,
         so a bad ``database_url`` leaves nothing behind but its one-line error."""
         created = not self.data_dir.exists()
-        if created and self.config.settings.database_url is None:
+        if created and self.external_database_url is None:
             self.data_dir.mkdir(parents=True, exist_ok=True)  # the SQLite file lives in it
         store = open_store(self.database_url)
         if created:

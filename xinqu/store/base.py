@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import logging
+import os
 import pkgutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -151,8 +152,23 @@ class Store:
         self.engine.dispose()
 
 
+#: The environment variable naming an external database. A URL with a password is a
+#: secret, and secrets come only from the environment, so it wins over settings.yaml.
+DATABASE_URL_ENV = "XINQU_DATABASE_URL"
+
+
 def default_database_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'xinqu.db').resolve()}"
+
+
+def external_database_url(configured: str | None) -> str | None:
+    """The external database in force: ``XINQU_DATABASE_URL``, else ``settings.database_url``."""
+    return os.environ.get(DATABASE_URL_ENV) or configured
+
+
+def resolve_database_url(data_dir: Path, configured: str | None = None) -> str:
+    """The database a command works on: the external one, else the data folder's SQLite file."""
+    return external_database_url(configured) or default_database_url(data_dir)
 
 
 def _one_line(exc: BaseException) -> str:

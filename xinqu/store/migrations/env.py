@@ -11,15 +11,13 @@ from pathlib import Path
 
 from alembic import context
 
-from xinqu.store.base import Base, _import_models, default_database_url, make_engine
+from xinqu.store.base import Base, _import_models, make_engine, resolve_database_url
 
 _import_models()
 config = context.config
 engine = config.attributes.get("engine")
 if engine is None:
-    url = os.environ.get("XINQU_DATABASE_URL") or default_database_url(
-        Path(os.environ.get("XINQU_DATA", "var"))
-    )
+    url = resolve_database_url(Path(os.environ.get("XINQU_DATA", "var")))
     engine = make_engine(url)
 
 with engine.begin() as connection:
