@@ -330,7 +330,7 @@ def issue_step(
                 issue_id, number = issue.id, issue.number
                 report(f"build: issue {number} of {day} ({issue.since} – {issue.until})")
             if app.config.settings.digest.require_approval:
-                waiting = _await_approval(app, key, day, issue_id, state, report)
+                waiting = _await_approval(app, key, day, issue_id, report)
                 if waiting is not None:
                     return waiting
             with app.store.session() as session:
@@ -344,6 +344,8 @@ def issue_step(
 #: Service states of an issue waiting for the editor's approval, and of one not approved
 #: by ``digest.approval_deadline`` (never sent by the scheduler).
 WAITING, MISSED = "waiting:", "missed:"
+#: The editor was mailed that issue ``<id>`` is ready for review (service state prefix).
+REVIEW_MAILED = "review-mailed:"
 
 
 def review_url(app: App, number: int) -> str:
@@ -352,14 +354,15 @@ def review_url(app: App, number: int) -> str:
 
 
 def _await_approval(
-    app: App, key: str, day: date, issue_id: int, state: str | None, report: Report
+    app: App, key: str, day: date, issue_id: int, report: Report
 ) -> IssueOutcome | None:
     """With ``digest.require_approval``: None when the issue may be sent now, else why not.
 
-    The first time it waits, the editor is mailed that the draft is ready (with its
-    review link); past the day's ``digest.approval_deadline`` the issue of ``key`` is
-    given up (``missed:<id>``: never sent by the scheduler) and the editor is alerted,
-    once. A mail that cannot be handed over is tried again on the next check.
+    The issue waits as ``waiting:<id>`` under ``key``; the first time, the editor is
+    mailed that the draft is ready, with its review link (``review-mailed:<id>`` records
+    it). Past the day's ``digest.approval_deadline`` the issue of ``key`` is given up
+    (``missed:<id>``: the scheduler never sends it) and the editor is alerted, once. A
+    mail that cannot be handed over raises, and the next check tries it again.
     """
     settings = app.config.settings
     with app.store.session() as session:
@@ -367,8 +370,14 @@ def _await_approval(
         if issue is None:
             delete_state(session, key)
             raise StepError("approval", XinquError(f"issue id {issue_id} is gone"))
-        number, issue_state_now = issue.number, issue_state(session, issue)
-    if issue_state_now != DRAFT:
+        number, state = issue.number, issue_state(session, issue)
+        if state == DRAFT and get_state(session, key) != f"{WAITING}{issue_id}":
+            for other, value in states_with_prefix(session, "issue:").items():
+                if value == f"{WAITING}{issue_id}":
+                    delete_state(session, other)  # the draft moved on to this period
+            set_state(session, key, f"{WAITING}{issue_id}")
+        mailed = get_state(session, f"{REVIEW_MAILED}{issue_id}") is not None
+    if state != DRAFT:
         return None  # approved (or its sending began): send it
     deadline = settings.digest.deadline
     tz = app.tz
@@ -387,7 +396,7 @@ def _await_approval(
             set_state(session, key, f"{MISSED}{issue_id}")
         report(f"issue: issue {number} not approved by the deadline; nothing sent, editor alerted")
         return IssueOutcome("missed", issue_id, number)
-    if state != f"{WAITING}{issue_id}":
+    if not mailed:
         until = f" by {settings.digest.approval_deadline}" if deadline is not None else ""
         send_alert(
             app,
@@ -399,10 +408,7 @@ def _await_approval(
             f"`xinqu digest edit …`, `xinqu digest approve --issue {number} --editor NAME`.",
         )
         with app.store.session() as session:
-            for other, value in states_with_prefix(session, "issue:").items():
-                if value == f"{WAITING}{issue_id}" and other != key:
-                    delete_state(session, other)  # the draft moved on to this period
-            set_state(session, key, f"{WAITING}{issue_id}")
+            set_state(session, f"{REVIEW_MAILED}{issue_id}", clock.now().isoformat())
         report(f"issue: issue {number} waits for the editor's approval (editor mailed)")
     return IssueOutcome("waiting", issue_id, number)
 

@@ -58,9 +58,7 @@ def app(make_config: Any, frozen_now: str, tmp_path: Path) -> Iterator[App]:
 @pytest.fixture
 def approving(make_config: Any, frozen_now: str, tmp_path: Path) -> Iterator[App]:
     """Approval required, deadline 12:00 on the issue's day (the clock says 10:00)."""
-    application = make_app(
-        make_config, tmp_path, require_approval=True, approval_deadline="12:00"
-    )
+    application = make_app(make_config, tmp_path, require_approval=True, approval_deadline="12:00")
     yield application
     application.close()
 
@@ -294,5 +292,5 @@ def test_approval_settings_are_validated_and_schedule_a_check(
         settings = yaml.safe_load((folder / "settings.yaml").read_text("utf-8"))
         settings["digest"]["approval_deadline"] = bad
         (folder / "settings.yaml").write_text(yaml.safe_dump(settings), "utf-8")
-        with pytest.raises(ConfigError, match="approval_deadline.*HH:MM"):
+        with pytest.raises(ConfigError, match=r"approval_deadline.*HH:MM"):
             load_config(folder)
