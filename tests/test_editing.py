@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
@@ -19,13 +20,26 @@ from typing import Any
 
 import pytest
 import yaml
-from test_issue_lifecycle import REFORM, STORIES, body, cli, sort_seed, store, subscribe
+from test_issue_lifecycle import (
+    REFORM,
+    STORIES,
+    TZ,
+    _article,
+    body,
+    cli,
+    sort_seed,
+    store,
+    subscribe,
+)
 
 from scheduler.service import desired_jobs
 from scheduler.steps import issue_step, resume_unfinished
 from xinqu.app import App
 from xinqu.config import load_config
 from xinqu.errors import ConfigError
+from xinqu.issue.actions import apply_actions
+from xinqu.process import Candidate
+from xinqu.store.editor_actions import ActionRecord
 from xinqu.store.issues import issue_by_number
 from xinqu.store.locks import Lease
 
@@ -294,3 +308,47 @@ def test_approval_settings_are_validated_and_schedule_a_check(
         (folder / "settings.yaml").write_text(yaml.safe_dump(settings), "utf-8")
         with pytest.raises(ConfigError, match=r"approval_deadline.*HH:MM"):
             load_config(folder)
+
+
+def _action(n: int, kind: str, article: int | None, **extra: Any) -> ActionRecord:
+    return ActionRecord(
+        n, 1, datetime(2026, 11, 25, 9, tzinfo=TZ), "李编辑", kind, article, **extra
+    )
+
+
+def test_replay_is_in_order_finds_stories_by_any_member_and_notes_what_it_cannot_do() -> None:
+    """apply_actions alone: the story of member 2 is found though 1 now represents it."""
+    one = Candidate(_article(1, "大数据产业规模完成387亿元"), "industry", group=(1, 2))
+    three = Candidate(_article(3, "项目开工建设"), "industry", group=(3,))
+    four = Candidate(_article(4, "改革试点获批", area="兰州新区"), "reform", group=(4,))
+    actions = [
+        _action(1, "pin", 3),
+        _action(2, "pin", 2),  # member 2 of the story now represented by 1
+        _action(3, "move", 3, value="reform"),  # a pinned story stays pinned where it goes
+        _action(4, "merge", 4, other_id=1),
+        _action(5, "drop", 99),
+        _action(6, "move", 4, value="sports"),
+        _action(7, "headline", 4, value="新标题"),
+        _action(8, "undo", None, other_id=7),
+        _action(9, "approve", None),
+    ]
+    edited = apply_actions(
+        {"industry": [one, three], "reform": [four]}, actions, sections=["industry", "reform"]
+    )
+    assert edited.candidates["industry"] == []
+    [merged, moved] = edited.candidates["reform"]
+    assert moved.article.id == 3 and moved.section == "reform"
+    assert merged.article.id == 4 and set(merged.group) == {1, 2, 4}
+    assert merged.also_at == ("https://www.gaxq.gov.cn/1.html",)
+    assert edited.pinned == {"industry": [], "reform": [3]}
+    assert edited.headlines == {}
+    assert edited.notes == {
+        1: None,
+        2: None,
+        3: None,
+        4: None,
+        5: "article 99 is not among this issue's candidates any more",
+        6: "no section 'sports' any more",
+        7: "undone",
+        8: None,
+    }
