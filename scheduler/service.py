@@ -12,7 +12,9 @@ xinqu.store.locks) and a second one says so and exits, or waits with
 
 - ``crawl``: every enabled source without a schedule of its own, on ``schedule.crawl``;
 - ``crawl:<name>``: a source with its own ``schedule``;
-- ``issue``: on ``schedule.issue``, process then build and send today's issue.
+- ``issue``: on ``schedule.issue``, process then build and send today's issue;
+- ``approval`` (with ``digest.require_approval``): every minute, send an issue waiting for
+  the editor once it is approved, or give it up at ``digest.approval_deadline``.
 
 Each crawl is followed by processing and a health check that alerts the editor.
 SIGTERM/SIGINT set one stop event: a send finishes its current message, a crawl
@@ -41,6 +43,8 @@ log = logging.getLogger(__name__)
 
 LEADER_LOCK = "scheduler"
 JOB_FUNC = "scheduler.service:run_job"
+#: How often an issue waiting for the editor's approval is looked at (cron).
+APPROVAL_CHECK = "* * * * *"
 
 _current: Service | None = None
 
@@ -48,7 +52,7 @@ _current: Service | None = None
 @dataclass(frozen=True)
 class JobSpec:
     id: str
-    kind: str  # crawl | issue
+    kind: str  # crawl | issue | resume
     cron: str
     names: tuple[str, ...] = ()
 
@@ -61,6 +65,8 @@ def desired_jobs(config: Config) -> dict[str, JobSpec]:
     schedule = config.settings.schedule
     own = [s for s in config.enabled_sources if s.schedule]
     jobs = [JobSpec("issue", "issue", schedule.issue)]
+    if config.settings.digest.require_approval:
+        jobs.append(JobSpec("approval", "resume", APPROVAL_CHECK))
     if len(own) < len(config.enabled_sources):
         jobs.append(JobSpec("crawl", "crawl", schedule.crawl))
     for source in own:

@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -38,9 +38,11 @@ from xinqu import clock
 from xinqu.app import App
 from xinqu.errors import XinquError
 from xinqu.issue import build_issue
-from xinqu.mail import DeliveryReport, send_issue
+from xinqu.issue.build import DRAFT, issue_state
+from xinqu.mail import DeliveryReport, send_alert, send_issue
 from xinqu.process import ProcessReport, run_process
 from xinqu.store.articles import CrawlRun, SourceRun
+from xinqu.store.issues import issue_by_id
 from xinqu.store.locks import Lease, delete_state, get_state, set_state, states_with_prefix
 
 log = logging.getLogger(__name__)
@@ -275,7 +277,9 @@ def issue_date_today(app: App) -> date:
 
 @dataclass
 class IssueOutcome:
-    """``sent``; ``stopped`` or ``incomplete`` (resumed by the next run); ``already``; ``busy``."""
+    """``sent``; ``stopped`` or ``incomplete`` (resumed by the next run); ``already``; ``busy``;
+    with ``digest.require_approval``: ``waiting`` (for the editor) or ``missed`` (the
+    approval deadline passed: nothing sent)."""
 
     status: str
     issue_id: int | None = None
@@ -291,7 +295,12 @@ def issue_step(
     stop: threading.Event | None = None,
     report: Report = _quiet,
 ) -> IssueOutcome:
-    """Build the issue of ``issue_date`` (default today) and send it, at most once."""
+    """Build the issue of ``issue_date`` (default today) and send it, at most once.
+
+    With ``digest.require_approval`` it is sent only once the editor approved it: until
+    then it waits (``waiting:<id>``, checked again by ``resume_unfinished``), and past
+    ``digest.approval_deadline`` it is given up (see ``_await_approval``).
+    """
     day = issue_date or issue_date_today(app)
     key = issue_key(day)
     if not lease.acquire(key):
@@ -304,20 +313,104 @@ def issue_step(
             issue_id = int(state.partition(":")[2])
             report(f"issue: the issue of {day} was already sent (issue id {issue_id})")
             return IssueOutcome("already", issue_id)
+        if state and state.startswith(MISSED):
+            issue_id = int(state.partition(":")[2])
+            report(f"issue: the issue of {day} was not approved in time; nothing sent")
+            return IssueOutcome("missed", issue_id)
         if state and state.startswith("sending:"):
             issue_id = int(state.partition(":")[2])
             report(f"build: resuming the unfinished send of issue id {issue_id}")
             number = None
         else:
-            with step(app, "build"):
-                issue = build_issue(app, issue_date=day)
-            issue_id, number = issue.id, issue.number
-            report(f"build: issue {number} of {day} ({issue.since} – {issue.until})")
+            if state and state.startswith(WAITING):
+                issue_id, number = int(state.partition(":")[2]), None
+            else:
+                with step(app, "build"):
+                    issue = build_issue(app, issue_date=day)
+                issue_id, number = issue.id, issue.number
+                report(f"build: issue {number} of {day} ({issue.since} – {issue.until})")
+            if app.config.settings.digest.require_approval:
+                waiting = _await_approval(app, key, day, issue_id, report)
+                if waiting is not None:
+                    return waiting
             with app.store.session() as session:
                 set_state(session, key, f"sending:{issue_id}")
         return _send(app, key, issue_id, number, stop=stop, report=report)
+
     finally:
         lease.release(key)
+
+
+#: Service states of an issue waiting for the editor's approval, and of one not approved
+#: by ``digest.approval_deadline`` (never sent by the scheduler).
+WAITING, MISSED = "waiting:", "missed:"
+#: The editor was mailed that issue ``<id>`` is ready for review (service state prefix).
+REVIEW_MAILED = "review-mailed:"
+
+
+def review_url(app: App, number: int) -> str:
+    """Where the editor reviews issue ``number`` on the web face."""
+    return f"{str(app.config.settings.web.base_url).rstrip('/')}/editor/issues/{number}"
+
+
+def _await_approval(
+    app: App, key: str, day: date, issue_id: int, report: Report
+) -> IssueOutcome | None:
+    """With ``digest.require_approval``: None when the issue may be sent now, else why not.
+
+    The issue waits as ``waiting:<id>`` under ``key``; the first time, the editor is
+    mailed that the draft is ready, with its review link (``review-mailed:<id>`` records
+    it). Past the day's ``digest.approval_deadline`` the issue of ``key`` is given up
+    (``missed:<id>``: the scheduler never sends it) and the editor is alerted, once. A
+    mail that cannot be handed over raises, and the next check tries it again.
+    """
+    settings = app.config.settings
+    with app.store.session() as session:
+        issue = issue_by_id(session, issue_id)
+        if issue is None:
+            delete_state(session, key)
+            raise StepError("approval", XinquError(f"issue id {issue_id} is gone"))
+        number, state = issue.number, issue_state(session, issue)
+        if state == DRAFT and get_state(session, key) != f"{WAITING}{issue_id}":
+            for other, value in states_with_prefix(session, "issue:").items():
+                if value == f"{WAITING}{issue_id}":
+                    delete_state(session, other)  # the draft moved on to this period
+            set_state(session, key, f"{WAITING}{issue_id}")
+        mailed = get_state(session, f"{REVIEW_MAILED}{issue_id}") is not None
+    if state != DRAFT:
+        return None  # approved (or its sending began): send it
+    deadline = settings.digest.deadline
+    tz = app.tz
+    if deadline is not None and clock.now(tz) >= datetime.combine(day, deadline, tzinfo=tz):
+        send_alert(
+            app,
+            f"xinqu: issue {number} was not approved by {settings.digest.approval_deadline}; "
+            "nothing was sent",
+            f"Issue {number} of {day} was still a draft at the approval deadline "
+            f"({settings.digest.approval_deadline}), so the scheduler sent it to nobody.\n\n"
+            f"Review it: {review_url(app, number)} (or `xinqu digest show --issue {number}`);\n"
+            f"to send it anyway: `xinqu digest approve --issue {number} --editor NAME`, "
+            f"then `xinqu digest send --issue {number}`.",
+        )
+        with app.store.session() as session:
+            set_state(session, key, f"{MISSED}{issue_id}")
+        report(f"issue: issue {number} not approved by the deadline; nothing sent, editor alerted")
+        return IssueOutcome("missed", issue_id, number)
+    if not mailed:
+        until = f" by {settings.digest.approval_deadline}" if deadline is not None else ""
+        send_alert(
+            app,
+            f"xinqu: issue {number} is ready for your review",
+            f"The draft of issue {number} of {day} is built and waits for your approval{until}; "
+            "only an approved issue is sent.\n\n"
+            f"Review it: {review_url(app, number)}\n"
+            f"or on the command line: `xinqu digest show --issue {number}`, "
+            f"`xinqu digest edit …`, `xinqu digest approve --issue {number} --editor NAME`.",
+        )
+        with app.store.session() as session:
+            set_state(session, f"{REVIEW_MAILED}{issue_id}", clock.now().isoformat())
+        report(f"issue: issue {number} waits for the editor's approval (editor mailed)")
+    return IssueOutcome("waiting", issue_id, number)
 
 
 def _send(
@@ -346,10 +439,14 @@ def _send(
 def resume_unfinished(
     app: App, lease: Lease, *, stop: threading.Event | None = None, report: Report = _quiet
 ) -> list[IssueOutcome]:
-    """Finish every send a previous process started and did not complete."""
+    """Finish every send a previous process started and did not complete; send each
+    issue waiting for approval that the editor approved since (or give it up at its
+    deadline)."""
     with app.store.session() as session:
         pending = {
-            k: v for k, v in states_with_prefix(session, "issue:").items() if v.startswith("send")
+            k: v
+            for k, v in states_with_prefix(session, "issue:").items()
+            if v.startswith(("send", WAITING))
         }
     outcomes = []
     for key in sorted(pending):

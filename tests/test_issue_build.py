@@ -148,6 +148,7 @@ def test_issue_json_is_exactly_product_md(app: App) -> None:
         assert set(section) == {"key", "title", "items", "more", "more_total"}
     [item] = [item for s in content["sections"] for item in s["items"]]
     assert set(item) == {
+        "id",  # the representative article: what the editor's actions name (docs/editing.md)
         "headline",
         "area",
         "site_name",

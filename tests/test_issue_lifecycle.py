@@ -210,7 +210,7 @@ def test_readers_get_only_their_sections(app: App) -> None:
     subscribe(app, "industry@example.org", "industry")
     subscribe(app, "reform@example.org", "改革创新")
     assert cli(app, "digest", "list").stdout.splitlines()[1].split()[:2] == ["1", "draft"]
-    cli(app, "digest", "approve", "--issue", "1")
+    cli(app, "digest", "approve", "--issue", "1", "--editor", "li")
     assert cli(app, "digest", "list").stdout.splitlines()[1].split()[:2] == ["1", "approved"]
     preview = cli(app, "digest", "send", "--dry-run", "--to", "industry@example.org")
     cli(app, "digest", "send")

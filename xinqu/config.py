@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import time as dt_time
 from datetime import tzinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -129,6 +130,34 @@ class DigestSettings(_Strict):
         le=500,
         description="其他动态 headlines a mail lists per section; the web copy lists them all",
     )
+    require_approval: bool = Field(
+        False, description="true: the scheduler sends only an issue the editor approved"
+    )
+    approval_deadline: str | None = Field(
+        None,
+        description="HH:MM on the issue's day (bulletin time zone): not approved by then, "
+        "nothing is sent and the editor is alerted; null: wait for the approval",
+    )
+
+    @field_validator("approval_deadline")
+    @classmethod
+    def _clock_time(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_hhmm(value)
+        return value
+
+    @property
+    def deadline(self) -> dt_time | None:
+        """``approval_deadline`` as a time of day, or None."""
+        return parse_hhmm(self.approval_deadline) if self.approval_deadline else None
+
+
+def parse_hhmm(value: str) -> dt_time:
+    """``HH:MM`` (24-hour clock) as a time; ValueError in one sentence otherwise."""
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
+    if match is None:
+        raise ValueError(f"expected a time of day as HH:MM (24-hour, e.g. 12:00), got {value!r}")
+    return dt_time(int(match[1]), int(match[2]))
 
 
 class CrawlSettings(_Strict):

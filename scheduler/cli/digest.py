@@ -6,6 +6,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -64,17 +65,188 @@ def build(
         f"issue {issue.number} ({issue.subject}), {issue.since}…{issue.until}: "
         f"{items} items, {more} more; {what.get(built.outcome, built.outcome)}"
     )
+    for line in built.unapplied:
+        click.echo(f"xinqu: not applied: {line}", err=True)
+
+
+EDITOR = click.option(
+    "--editor",
+    envvar="XINQU_EDITOR",
+    required=True,
+    metavar="NAME",
+    help="Who acts (recorded in the log; default: $XINQU_EDITOR).",
+)
+ISSUE = click.option("--issue", "number", type=int, help="Issue number (default: the latest).")
 
 
 @digest.command("approve")
-@click.option("--issue", "number", type=int, required=True, help="Issue number.")
+@ISSUE
+@EDITOR
 @click.pass_obj
-def approve(app: App, number: int) -> None:
-    """Mark a draft as approved by the editor."""
-    from xinqu.issue.build import approve_issue
+def approve(app: App, number: int | None, editor: str) -> None:
+    """Approve the draft as it stands (recorded); with digest.require_approval, only an
+    approved issue is sent."""
+    from xinqu.issue.review import approve_issue
 
-    issue = approve_issue(app, number)
-    click.echo(f"issue {issue.number} approved")
+    issue = approve_issue(app, editor, number)
+    click.echo(f"issue {issue.number} approved by {' '.join(editor.split())}")
+
+
+@digest.command("reopen")
+@ISSUE
+@EDITOR
+@click.pass_obj
+def reopen(app: App, number: int | None, editor: str) -> None:
+    """Make an approved issue a draft again, to edit it (recorded)."""
+    from xinqu.issue.review import reopen_issue
+
+    issue = reopen_issue(app, editor, number)
+    click.echo(f"issue {issue.number} reopened: a draft again")
+
+
+@digest.command("show")
+@ISSUE
+@click.pass_obj
+def show(app: App, number: int | None) -> None:
+    """The draft (or any issue) with the article id of every item and 其他动态 entry."""
+    from xinqu.issue.review import draft_lines
+
+    app.require_data_dir()
+    for line in draft_lines(app, number):
+        click.echo(line)
+
+
+@digest.command("actions")
+@ISSUE
+@click.pass_obj
+def actions(app: App, number: int | None) -> None:
+    """The editor's log of the issue: id, when, who, what, and whether it applied."""
+    from xinqu.issue.review import action_lines, find_issue, issue_titles
+    from xinqu.store.editor_actions import actions_for_issue
+
+    app.require_data_dir()
+    with app.store.session() as session:
+        issue = find_issue(session, number)
+        log = actions_for_issue(session, issue.id)
+        titles = issue_titles(issue)
+    if not log:
+        click.echo(f"issue {issue.number}: no editor action yet")
+        return
+    for line in action_lines(log, app.tz, titles):
+        click.echo(line)
+
+
+@digest.group("edit")
+def edit() -> None:
+    """Correct the draft: drop, move, pin, promote, headline, area, merge, undo.
+
+    Each edit is recorded (who, when, what) and the draft rebuilt at once; the
+    edits are replayed on every rebuild, so re-processing keeps them.
+    """
+
+
+def _edited(app: App, kind: str, article_id: int, **extra: Any) -> None:
+    from xinqu.issue.review import edit_draft
+
+    action, built = edit_draft(app, extra.pop("editor"), kind, article_id, **extra)
+    _report_edit(built, f"action {action.id}: {kind} {article_id}")
+
+
+def _report_edit(built: Any, what: str) -> None:
+    items, more = _counts(built.issue.content)
+    click.echo(f"{what}; issue {built.issue.number} now {items} items, {more} more")
+    for line in built.unapplied:
+        click.echo(f"xinqu: not applied: {line}", err=True)
+
+
+ARTICLE = click.argument("article_id", type=int, metavar="ID")
+
+
+@edit.command("drop")
+@ARTICLE
+@ISSUE
+@EDITOR
+@click.pass_obj
+def edit_drop(app: App, article_id: int, number: int | None, editor: str) -> None:
+    """Take a story out of the issue (items and 其他动态)."""
+    _edited(app, "drop", article_id, number=number, editor=editor)
+
+
+@edit.command("move")
+@ARTICLE
+@click.argument("section", metavar="SECTION")
+@ISSUE
+@EDITOR
+@click.pass_obj
+def edit_move(app: App, article_id: int, section: str, number: int | None, editor: str) -> None:
+    """Carry a story in another section (key or title: reform or 改革创新)."""
+    _edited(app, "move", article_id, value=section, number=number, editor=editor)
+
+
+@edit.command("pin")
+@ARTICLE
+@ISSUE
+@EDITOR
+@click.pass_obj
+def edit_pin(app: App, article_id: int, number: int | None, editor: str) -> None:
+    """Carry a story at the top of its section."""
+    _edited(app, "pin", article_id, number=number, editor=editor)
+
+
+@edit.command("promote")
+@ARTICLE
+@ISSUE
+@EDITOR
+@click.pass_obj
+def edit_promote(app: App, article_id: int, number: int | None, editor: str) -> None:
+    """Carry a 其他动态 entry as an item of its section."""
+    _edited(app, "promote", article_id, number=number, editor=editor)
+
+
+@edit.command("headline")
+@ARTICLE
+@click.argument("text", metavar="HEADLINE")
+@ISSUE
+@EDITOR
+@click.pass_obj
+def edit_headline(app: App, article_id: int, text: str, number: int | None, editor: str) -> None:
+    """Print this headline for the story, word for word."""
+    _edited(app, "headline", article_id, value=text, number=number, editor=editor)
+
+
+@edit.command("area")
+@ARTICLE
+@click.argument("area", metavar="AREA")
+@ISSUE
+@EDITOR
+@click.pass_obj
+def edit_area(app: App, article_id: int, area: str, number: int | None, editor: str) -> None:
+    """Say which new area the story is about, in this issue (config/areas.yaml names)."""
+    _edited(app, "area", article_id, value=area, number=number, editor=editor)
+
+
+@edit.command("merge")
+@ARTICLE
+@click.argument("other_id", type=int, metavar="OTHER_ID")
+@ISSUE
+@EDITOR
+@click.pass_obj
+def edit_merge(app: App, article_id: int, other_id: int, number: int | None, editor: str) -> None:
+    """Merge OTHER_ID's story into ID's (a possible duplicate `digest show` lists)."""
+    _edited(app, "merge", article_id, other_id=other_id, number=number, editor=editor)
+
+
+@edit.command("undo")
+@click.argument("action_id", type=int, metavar="ACTION")
+@ISSUE
+@EDITOR
+@click.pass_obj
+def edit_undo(app: App, action_id: int, number: int | None, editor: str) -> None:
+    """Withdraw an earlier edit (its id from `xinqu digest actions`)."""
+    from xinqu.issue.review import undo_action
+
+    action, built = undo_action(app, editor, action_id, number=number)
+    _report_edit(built, f"action {action.id}: undo action {action_id}")
 
 
 @digest.command("list")

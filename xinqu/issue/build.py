@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,6 +29,7 @@ from xinqu.clock import now
 from xinqu.config import Config
 from xinqu.errors import XinquError
 from xinqu.health import freeze_issue_health
+from xinqu.issue.actions import apply_actions
 from xinqu.issue.headline import headline
 from xinqu.issue.render import render_issue
 from xinqu.issue.select import Scored, choose, rank
@@ -36,6 +37,7 @@ from xinqu.issue.text import paragraphs, safe_url
 from xinqu.process import Candidate, candidates_by_section
 from xinqu.process.area import AreaIndex
 from xinqu.store.deliveries import delivery_counts
+from xinqu.store.editor_actions import ActionRecord, actions_for_issue, set_notes
 from xinqu.store.issues import (
     Issue,
     correction_of,
@@ -82,11 +84,16 @@ def _iso(value: datetime | None, tz: ZoneInfo) -> str | None:
     return value.astimezone(tz).isoformat(timespec="seconds") if value else None
 
 
-def more_json(c: Candidate, tz: ZoneInfo, areas: AreaIndex | None = None) -> dict[str, Any]:
-    """A headline-and-link entry (the section's `more`); `area` is the story's."""
+def more_json(
+    c: Candidate, tz: ZoneInfo, areas: AreaIndex | None = None, title: str | None = None
+) -> dict[str, Any]:
+    """A headline-and-link entry (the section's `more`); `area` is the story's, `id` its
+    representative article (what the editor's actions name); ``title``: the editor's
+    headline, printed as given."""
     a = c.article
     return {
-        "headline": headline(a.title, c.story_area, areas),
+        "id": a.id,
+        "headline": clean_line(title) if title else headline(a.title, c.story_area, areas),
         "area": clean_line(c.story_area),
         "site_name": clean_line(a.site_name),
         "url": safe_url(a.url),
@@ -99,14 +106,16 @@ def more_json(c: Candidate, tz: ZoneInfo, areas: AreaIndex | None = None) -> dic
 INCOMPLETE_NOTE = "（原文分页刊出，部分页面未能获取，全文请见原文链接。）"
 
 
-def item_json(c: Candidate, tz: ZoneInfo, areas: AreaIndex | None = None) -> dict[str, Any]:
+def item_json(
+    c: Candidate, tz: ZoneInfo, areas: AreaIndex | None = None, title: str | None = None
+) -> dict[str, Any]:
     """A carried item: the headline entry plus its text and where else it ran."""
     url = c.article.url
     text = paragraphs(c.article.text)
     if c.article.incomplete:
         text.append(INCOMPLETE_NOTE)
     return {
-        **more_json(c, tz, areas),
+        **more_json(c, tz, areas, title),
         "text": "\n".join(text),
         "also_at": sorted({u for u in map(safe_url, c.also_at) if u and u != url}),
     }
@@ -170,11 +179,13 @@ class _Placed:
 
 @dataclass(frozen=True)
 class Assembled:
-    """An issue's JSON (product.md), its chosen items, each section's whole 其他动态 list."""
+    """An issue's JSON (product.md), its chosen items, each section's whole 其他动态 list,
+    and what became of each editor action (id → None when applied, else why not)."""
 
     content: dict[str, Any]
     chosen: list[Scored]
     full_more: dict[str, list[dict[str, Any]]]
+    notes: dict[int, str | None] = field(default_factory=dict)
 
 
 def assemble(
@@ -207,6 +218,7 @@ def assemble_issue(
     until: date,
     candidates: Mapping[str, Sequence[Candidate]],
     corrects: int = 0,
+    actions: Sequence[ActionRecord] = (),
 ) -> Assembled:
     """The issue's JSON (product.md), the chosen items, and each section's whole
     其他动态 list (for the web copy).
@@ -216,12 +228,19 @@ def assemble_issue(
     left out, whatever the classifier and the caps did; ``check_no_story_twice``
     then verifies the result. A section's 其他动态 keeps its best
     ``digest.max_more_per_section`` entries (``more_total`` counts them all).
+    The editor's ``actions`` are replayed on the candidates first (xinqu.issue.actions).
     """
     settings = config.settings
     tz = settings.tz
     since_dt, until_dt = period_bounds(tz, since, until)
     priorities = {s.name: s.priority for s in config.sources}
     areas = AreaIndex(config.areas)
+    edited = apply_actions(
+        candidates,
+        actions,
+        sections=[s.key for s in config.sections.sections],
+        areas=[*config.areas.areas, config.areas.several],
+    )
     placed = _Placed()
     sections = []
     full_more: dict[str, list[dict[str, Any]]] = {}
@@ -230,22 +249,35 @@ def assemble_issue(
     for section in config.sections.sections:
         ranked = [
             s
-            for s in rank(candidates.get(section.key, ()), since_dt, until_dt, priorities)
+            for s in rank(edited.candidates.get(section.key, ()), since_dt, until_dt, priorities)
             if placed.fresh(s.candidate)
         ]
         items, more = choose(
             ranked,
             max_items=settings.digest.max_items_per_section,
             max_per_area=settings.digest.max_items_per_area,
+            carried=edited.carried.get(section.key, ()),
+        )
+        pins = edited.pinned.get(section.key, [])
+        items.sort(
+            key=lambda s: (
+                pins.index(s.candidate.article.id) if s.candidate.article.id in pins else len(pins)
+            )
         )
         chosen.extend(items)
-        every_more = [more_json(s.candidate, tz, areas) for s in more]
+        titles = edited.headlines
+        every_more = [
+            more_json(s.candidate, tz, areas, titles.get(s.candidate.article.id)) for s in more
+        ]
         full_more[section.key] = every_more
         sections.append(
             {
                 "key": section.key,
                 "title": section.title,
-                "items": [item_json(s.candidate, tz, areas) for s in items],
+                "items": [
+                    item_json(s.candidate, tz, areas, titles.get(s.candidate.article.id))
+                    for s in items
+                ],
                 "more": every_more[:cap],
                 "more_total": len(every_more),
             }
@@ -259,7 +291,7 @@ def assemble_issue(
     if corrects:
         content["corrects"] = corrects
     check_no_story_twice(content)
-    return Assembled(content, chosen, full_more)
+    return Assembled(content, chosen, full_more, edited.notes)
 
 
 def web_content(
@@ -309,11 +341,13 @@ def _refuse_rebuild(issue: Issue, state: str) -> SentIssueError:
 
 @dataclass(frozen=True)
 class Built:
-    """What ``build_issue`` did: ``outcome`` is built, rebuilt, unchanged or corrected."""
+    """What ``build_issue`` did: ``outcome`` is built, rebuilt, unchanged or corrected;
+    ``unapplied``: one line per editor action the build could not apply."""
 
     issue: Issue
     outcome: str
     state: str
+    unapplied: tuple[str, ...] = ()
 
 
 def build_issue(
@@ -441,6 +475,7 @@ def _build_issue(
                 year_number = _next_numbers(session, day.year)[1]
         else:
             number, year_number = _next_numbers(session, day.year)
+        actions = actions_for_issue(session, existing.id) if existing is not None else []
         done = assemble_issue(
             config,
             number=number,
@@ -449,6 +484,7 @@ def _build_issue(
             until=last,
             candidates=by_section,
             corrects=corrects,
+            actions=actions,
         )
         content, chosen = done.content, done.chosen
         parts = render_issue(settings, content, year_number=year_number)
@@ -472,6 +508,11 @@ def _build_issue(
             session.add(issue)
         session.flush()
         mark_carried(session, [s.candidate.article.id for s in chosen], issue.id)
+        set_notes(session, issue.id, done.notes)
+        for action in actions:
+            note = done.notes.get(action.id)
+            if note and note != "undone":
+                log.info("issue %s: editor action %s not applied: %s", number, action.id, note)
         freeze_issue_health(session, config, issue.id)
         log.info(
             "issue %s %s: %d items, %d more",
@@ -480,17 +521,9 @@ def _build_issue(
             len(chosen),
             sum(s["more_total"] for s in content["sections"]),
         )
-        return Built(issue, "corrected" if corrects else outcome, DRAFT)
-
-
-def approve_issue(app: App, number: int) -> Issue:
-    """Mark a draft as approved by the editor (it may still be rebuilt, which undoes this)."""
-    with app.store.session() as session:
-        issue = issue_by_number(session, number)
-        if issue is None:
-            raise XinquError(f"no issue number {number}")
-        state = issue_state(session, issue)
-        if state in (SENDING, SENT):
-            raise XinquError(f"issue {number} is already {state}")
-        issue.status = APPROVED
-        return issue
+        unapplied = tuple(
+            f"action {a.id} ({a.kind} {a.article_id}): {done.notes[a.id]}"
+            for a in actions
+            if done.notes.get(a.id) not in (None, "undone")
+        )
+        return Built(issue, "corrected" if corrects else outcome, DRAFT, unapplied)

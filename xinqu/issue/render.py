@@ -312,6 +312,7 @@ def render_editor_footer(
     counts: dict[str, int],
     possible: list[str] | None = None,
     uncertain: Sequence[str] = (),
+    actions: Sequence[str] = (),
 ) -> tuple[str, str]:
     """The editor copy's health footer as (text, HTML fragment).
 
@@ -320,7 +321,8 @@ def render_editor_footer(
     ``possible`` are lines on the issue's stories that may duplicate another (processing
     did not merge them: the editor decides).
     ``uncertain`` are lines naming the carried articles whose section was an
-    uncertain call, for the editor to check.
+    uncertain call, for the editor to check. ``actions`` are lines on the editor's
+    actions on the issue (who, when, what; xinqu.issue.review.action_lines).
     """
     env = environment()
     context = {
@@ -330,6 +332,7 @@ def render_editor_footer(
         "counts": list(counts.items()),
         "possible": [clean_line(line) for line in possible or []],
         "uncertain": [clean_line(line) for line in uncertain],
+        "actions": [clean_line(line) for line in actions],
     }
     text = env.get_template("editor_footer.txt").render(context)
     html = env.get_template("editor_footer.html").render(context)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -91,17 +91,30 @@ def rank(
 
 
 def choose(
-    ranked: list[Scored], *, max_items: int, max_per_area: int
+    ranked: list[Scored],
+    *,
+    max_items: int,
+    max_per_area: int,
+    carried: Collection[int] = (),
 ) -> tuple[list[Scored], list[Scored]]:
-    """Split ranked candidates into (items, more) under the section and area limits."""
+    """Split ranked candidates into (items, more) under the section and area limits.
+
+    ``carried``: representative ids the editor wants carried (xinqu.issue.actions):
+    always items, they take their places first; the others fill what is left.
+    """
+    forced = [s for s in ranked if s.candidate.article.id in carried]
+    per_area: Counter[str] = Counter(s.candidate.story_area for s in forced)
+    places = max_items - len(forced)
     items: list[Scored] = []
     more: list[Scored] = []
-    per_area: Counter[str] = Counter()
     for s in ranked:
         area = s.candidate.story_area
-        if len(items) < max_items and per_area[area] < max_per_area:
+        if s.candidate.article.id in carried:
+            items.append(s)
+        elif places > 0 and per_area[area] < max_per_area:
             items.append(s)
             per_area[area] += 1
+            places -= 1
         else:
             more.append(s)
     return items, more

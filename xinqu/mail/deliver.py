@@ -25,6 +25,7 @@ from email.message import EmailMessage
 
 from xinqu.app import App
 from xinqu.errors import DeliveryError, LockHeldError, XinquError
+from xinqu.issue.build import DRAFT, issue_state
 from xinqu.mail import tokens
 from xinqu.mail.editions import Editions, reader_message
 from xinqu.mail.editor import FINAL as EDITOR_FINAL
@@ -359,6 +360,15 @@ def send_issue(
         issue = session.get(Issue, issue_id)
         if issue is None:
             raise XinquError(f"no issue with id {issue_id}; build one with `xinqu digest build`")
+        if (
+            app.config.settings.digest.require_approval
+            and not dry_run
+            and issue_state(session, issue) == DRAFT
+        ):
+            raise XinquError(
+                f"issue {issue.number} is not approved (digest.require_approval): "
+                "`xinqu digest show`, then `xinqu digest approve --editor NAME`"
+            )
         session.expunge(issue)
     report = DeliveryReport(issue.id, issue.number, app.config.settings.mail.transport, dry_run)
     sections = issue_sections(issue)

@@ -2,7 +2,8 @@
 
 The editor gets the issue's frozen text and HTML as readers do, plus a footer
 that readers never see: the sources flagged when the issue was built (frozen
-then by xinqu.health) and the issue's delivery counts at the time of sending.
+then by xinqu.health), the editor's actions on the issue (who, when, what:
+xinqu.issue.review) and the issue's delivery counts at the time of sending.
 It goes out after the readers' copies, so the counts say how their send went.
 
 Exactly once, with the readers' protocol (xinqu/store/deliveries.py) kept in
@@ -26,6 +27,7 @@ from xinqu.app import App
 from xinqu.errors import DeliveryError
 from xinqu.health import issue_health
 from xinqu.issue.render import render_editor_footer
+from xinqu.issue.review import action_lines, issue_titles
 from xinqu.mail.message import Identity, editor_message, make_address, recipient
 from xinqu.mail.transport import (
     ConnectionLostError,
@@ -36,6 +38,7 @@ from xinqu.mail.transport import (
 )
 from xinqu.store.deliveries import delivery_counts
 from xinqu.store.duplicates import possible_lines
+from xinqu.store.editor_actions import actions_for_issue
 from xinqu.store.issues import Issue
 from xinqu.store.locks import get_state, set_state
 from xinqu.store.processing import UncertainCall, uncertain_in_issue
@@ -121,6 +124,7 @@ def send_editor_copy(
         counts = delivery_counts(session, issue.id)
         possible = possible_lines(session, issue_urls(issue))
         unsure = uncertain_lines(app, uncertain_in_issue(session, issue.id))
+        actions = action_lines(actions_for_issue(session, issue.id), app.tz, issue_titles(issue))
     footer_text, footer_html = render_editor_footer(
         number=issue.number,
         checked_at=frozen.checked_at.astimezone(app.tz).isoformat(timespec="minutes")
@@ -130,6 +134,7 @@ def send_editor_copy(
         counts=counts,
         possible=possible,
         uncertain=unsure,
+        actions=actions,
     )
     msg = editor_message(
         ident,
