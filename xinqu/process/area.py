@@ -139,8 +139,8 @@ class AreaIndex:
         in_head = [(area, term) for area, term, _ in located]
         lead_located = self._located(lead)
         in_lead = [(area, term) for area, term, _ in lead_located]
-        head_marker = next((m for m in self._markers if m in head), None)
-        lead_marker = next((m for m in self._markers if m in lead), None)
+        head_marker = _national_marker(head, self._markers)
+        lead_marker = _national_marker(lead, self._markers)
         if in_head:
             national = bool(head_marker or lead_marker)
             if national and _only_venue(head, located):
@@ -181,6 +181,21 @@ class AreaIndex:
         if len(named) == 2 and not national and 2 * first >= 3 * second:
             return AreaDecision(top, where, _terms_of([*in_head, *in_lead], top))
         return AreaDecision(self.several, where, tuple(dict.fromkeys(t for _, t in decisive)))
+
+
+#: A marker that describes one area, not the areas as a whole: 第8个国家级新区, 首个国家级新区,
+#: 19个国家级新区之一 (作为中国第8个国家级新区，…为何都在贵州这地落子 is 贵安新区's).
+_ONE_OF = re.compile(r"(?:第[\d一二三四五六七八九十]{1,3}|首)个$")
+
+
+def _national_marker(text: str, markers: tuple[str, ...]) -> str | None:
+    """The first marker in the text that speaks of the areas as a whole."""
+    for marker in markers:
+        for found in re.finditer(re.escape(marker), text):
+            before, after = text[: found.start()], text[found.end() :]
+            if not _ONE_OF.search(before) and not after.startswith("之一"):
+                return marker
+    return None
 
 
 #: Two areas joined by one of these are named alike (浦东新区与金普新区): neither is the subject.
