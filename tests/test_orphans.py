@@ -15,6 +15,8 @@ from xinqu.store import open_store
 from xinqu.store.articles import CrawlRun, SourceRun
 from xinqu.store.base import resolve_database_url
 
+pytestmark = pytest.mark.usefixtures("store_backend")
+
 PARENT = """
 import subprocess, sys, time
 from xinqu.app import App
@@ -23,7 +25,6 @@ from scheduler.steps import crawl_command
 from xinqu.store.base import resolve_database_url
 from pathlib import Path
 
-pytestmark = pytest.mark.usefixtures("store_backend")
 app = App(config_dir=Path(sys.argv[1]), data_dir=Path(sys.argv[2]))
 child = subprocess.Popen(crawl_command(app), env=child_env(1.0), start_new_session=True)
 print(child.pid, flush=True)
@@ -70,7 +71,11 @@ def test_crawl_child_stops_when_its_parent_is_killed(
     )
     assert parent.stdout is not None
     with parent.stdout:
-        child = int(parent.stdout.readline())
+        line = parent.stdout.readline()
+    if not line:
+        parent.wait(timeout=10)
+        pytest.fail(f"the parent process exited ({parent.returncode}) before starting a crawl")
+    child = int(line)
     deadline = time.monotonic() + 25
     while "/xwzx/index.html" not in site.requests and time.monotonic() < deadline:
         time.sleep(0.1)
