@@ -141,6 +141,18 @@ def test_a_title_prior_for_an_unknown_section_is_a_config_error(tmp_path: Path) 
         load_config(tmp_path)
 
 
+def test_an_out_title_prior_is_accepted_and_leans_out(classifier: Classifier) -> None:
+    """docs/labels.md: a visit headline is out; the shipped priors say so for `out`."""
+    assert "out" in load_config().sections.classifier.title_priors
+    item = ("市领导到新区调研重点项目建设", "察看项目进展，要求加快建设进度，优化营商环境。")
+    plain = classifier.settings.model_copy(update={"title_prior_weight": 0.0})
+    (before,) = Classifier(plain, ["industry", "reform"], classifier.model).classify([item])
+    (after,) = classifier.classify([item])
+    assert after.section == "out" and "title prior out '调研" in after.reason
+    if before.section == "out":
+        assert after.score > before.score
+
+
 def _title_part(classifier: Classifier, title: str, text: str) -> float:
     """The length of the title block's part of an article's vector (the vector has length 1)."""
     model = classifier.model

@@ -434,7 +434,7 @@ class ClassifierSettings(_Strict):
     )
     title_priors: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="section -> regexes: a matching (simplified) title leans to that section",
+        description="section (or out) -> regexes: a matching (simplified) title leans to it",
     )
     title_prior_weight: float = Field(
         0.0, ge=0, le=1, description="added to a section's share when its title prior matches"
@@ -480,7 +480,7 @@ class SectionsFile(_Strict):
             if key not in keys and key != "out":
                 raise ValueError(f"classifier.keywords: unknown section {key!r}")
         for key in self.classifier.title_priors:
-            if key not in keys:
+            if key not in keys and key != "out":
                 raise ValueError(f"classifier.title_priors: unknown section {key!r}")
         return self
 

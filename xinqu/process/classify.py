@@ -52,7 +52,7 @@ log = logging.getLogger(__name__)
 
 OUT = "out"
 #: Bump when features, training or explanations change, so models and reasons are rebuilt.
-MODEL_VERSION = "6"
+MODEL_VERSION = "7"
 REPO_DATA = resources.labelled_data()
 
 
