@@ -64,7 +64,9 @@ def test_the_shipped_model_labels_the_genre_on_new_outlets(
     classifier: Classifier, genre: str
 ) -> None:
     items = HELD[genre]["items"]
-    decisions = classifier.classify([(ROWS[i["id"]]["title"], ROWS[i["id"]]["text"]) for i in items])
+    decisions = classifier.classify(
+        [(ROWS[i["id"]]["title"], ROWS[i["id"]]["text"]) for i in items]
+    )
     wrong = [
         f"{i['id']} {i['label']}→{d.section} {i['title']}"
         for i, d in zip(items, decisions, strict=True)
