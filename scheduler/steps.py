@@ -424,7 +424,7 @@ def _send(
 ) -> IssueOutcome:
 
     with step(app, "send"):
-        delivery = send_issue(app, issue_id, stop=stop)
+        delivery = send_issue(app, issue_id, stop=stop, workers=app.config.settings.mail.workers)
     stopped = delivery.stopped or (stop is not None and stop.is_set())
     if stopped or not delivery.complete:
         status = "stopped" if stopped else "incomplete"

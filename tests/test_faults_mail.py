@@ -146,9 +146,22 @@ def test_a_claimed_record_cannot_be_claimed_by_a_second_run(tmp_path: Path):
         planned = deliveries.plan(session, issue.id, [(1, readers(2)[0], "<a@example.org>")])
         record = session.query(Delivery).one()
     assert planned == 1
+    first = {"run": "run-a", "worker": "1", "claim_seconds": 600}
     with app.store.session() as session:
-        assert deliveries.claim(session, record.id) is True
+        assert deliveries.claim_batch(session, issue.id, size=5, **first) == [record.id]
     with app.store.session() as session:
-        assert deliveries.claim(session, record.id) is False
-        assert deliveries.claim(session, record.id, resend_in_doubt=True) is False
+        assert deliveries.claim(session, record.id, **first) is True
+    for other in ({"run": "run-b", "worker": "1"}, {"run": "run-a", "worker": "2"}):
+        with app.store.session() as session:
+            assert (
+                deliveries.claim_batch(session, issue.id, size=5, claim_seconds=600, **other) == []
+            )
+            assert deliveries.claim(session, record.id, claim_seconds=600, **other) is False
+            assert (
+                deliveries.claim(
+                    session, record.id, claim_seconds=600, resend_in_doubt=True, **other
+                )
+                is False
+            )
+    with app.store.session() as session:
         assert delivery_counts(session, issue.id)["pending"] == 1

@@ -274,7 +274,24 @@ class MailSettings(_Strict):
     unsubscribe_mailto: str | None = Field(
         None, description="address in List-Unsubscribe's mailto (null: the From address)"
     )
+    workers: int = Field(1, ge=1, le=64, description="send processes, each its own SMTP connection")
+    claim_seconds: float = Field(
+        600.0,
+        gt=0,
+        description="a send worker's hold on its records; a dead worker's are taken over after it",
+    )
     smtp: SmtpSettings = SmtpSettings()
+
+    @model_validator(mode="after")
+    def _claims_outlast_a_message(self) -> MailSettings:
+        # A record in ``sending`` must not be taken over while its worker still talks
+        # to the server: one message takes at most a few SMTP timeouts.
+        if self.claim_seconds < 4 * self.smtp.timeout_seconds:
+            raise ValueError(
+                f"claim_seconds ({self.claim_seconds:g}) must be at least 4 × "
+                f"smtp.timeout_seconds ({self.smtp.timeout_seconds:g})"
+            )
+        return self
 
 
 class WebSettings(_Strict):

@@ -69,9 +69,20 @@ def _issue_id(app: App, number: int | None) -> int:
     is_flag=True,
     help="Also resend messages whose acceptance was never confirmed (same Message-ID).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Send processes, each its own SMTP connection (default: mail.workers).",
+)
 @click.pass_obj
 def send(
-    app: App, number: int | None, dry_run: bool, preview_to: str | None, resend_in_doubt: bool
+    app: App,
+    number: int | None,
+    dry_run: bool,
+    preview_to: str | None,
+    resend_in_doubt: bool,
+    workers: int | None,
 ) -> None:
     """Deliver an issue to every active subscriber exactly once, each their sections."""
     from xinqu.mail import send_issue
@@ -94,6 +105,7 @@ def send(
             stop=stop,
             resend_in_doubt=resend_in_doubt,
             progress=progress,
+            workers=workers or app.config.settings.mail.workers,
         )
     if progress is not None:
         click.echo("\r\x1b[K", err=True, nl=False)

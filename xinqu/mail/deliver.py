@@ -11,17 +11,29 @@ processes use: a lease in the ``locks`` table (xinqu/store/locks.py; taken over 
 once from a dead process on this host, after its TTL from one elsewhere), and each
 record is claimed with a conditional UPDATE before its envelope, so even two
 senders that both got past the lease could not send one record twice.
+
+``workers=N`` splits one send run over N processes, each with its own SMTP
+connection, sharing the records by claims (xinqu/store/deliveries.py); the
+process that holds the lease plans, waits for them, takes over what a dead
+worker left, and sends the editor copy.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import os
+import secrets
+import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
+from queue import Empty
+from typing import Any, Protocol
 
 from xinqu.app import App
 from xinqu.errors import DeliveryError, LockHeldError, XinquError
@@ -164,6 +176,9 @@ class _Sender:
         *,
         lost: threading.Event | None = None,
         resend_in_doubt: bool = False,
+        run_id: str = "",
+        worker: str = "1",
+        workers: int = 1,
     ) -> None:
         self.app = app
         self.issue = issue
@@ -175,12 +190,20 @@ class _Sender:
         mail = app.config.settings.mail
         self.retries = mail.retries
         self.backoff = mail.retry_backoff_seconds
-        self.interval = 1.0 / mail.rate_per_second if mail.rate_per_second else 0.0
+        # The rate limit is the run's: each of N workers takes 1/N of it.
+        self.interval = workers / mail.rate_per_second if mail.rate_per_second else 0.0
+        self.claim_seconds = mail.claim_seconds
+        self.run_id = run_id or new_run_id()
+        self.worker = worker
         self._last = 0.0
         self.lost = lost or threading.Event()
         self.resend_in_doubt = resend_in_doubt
         self.tried = 0
         self.editions = Editions(app.config.settings, issue)
+
+    #: How many records a worker claims at once, and how often an idle one looks again.
+    BATCH = 20
+    POLL_SECONDS = 0.5
 
     def _mark(self, delivery_id: int, state: str, **details: object) -> None:
         with self.app.store.session() as session:
@@ -195,38 +218,75 @@ class _Sender:
         self._last = time.monotonic()
         return not self.stop.is_set()
 
-    def run(self, transport: Transport, due: list[tuple[int, int, str, str]]) -> None:
-        for done, (delivery_id, subscriber_id, email, message_id) in enumerate(due):
-            if self.progress is not None:
-                self.progress(done, len(due))
-            if self.stop.is_set() or self.lost.is_set():
-                self.report.stopped = True
-                return
-            if self._should_hold(len(due)):
-                return
-            with self.app.store.session() as session:
-                subscriber = session.get(Subscriber, subscriber_id)
-                if subscriber is None or subscriber.state != "active":
-                    state = subscriber.state if subscriber else "removed"
-                    deliveries.mark(session, delivery_id, "skipped", error=f"subscriber {state}")
-                    self.report.skipped.append(email)
-                    continue
-                name, sections = subscriber.name, subscriber.sections
-            msg = reader_message(
-                self.app,
-                self.key,
-                self.ident,
-                self.editions,
-                subscriber_id=subscriber_id,
-                email=email,
-                name=name,
-                sections=sections,
-                message_id=message_id,
+    def _claim_batch(self) -> list[Delivery]:
+        with self.app.store.session() as session:
+            ids = deliveries.claim_batch(
+                session,
+                self.issue.id,
+                run=self.run_id,
+                worker=self.worker,
+                size=self.BATCH,
+                claim_seconds=self.claim_seconds,
+                resend_in_doubt=self.resend_in_doubt,
             )
-            if not self._send_one(transport, msg, delivery_id, subscriber_id, email):
-                self.report.stopped = True
-                return
-        self._should_hold(len(due))
+            records = [session.get(Delivery, i) for i in ids]
+            for record in records:
+                session.expunge(record)
+            return [r for r in records if r is not None]
+
+    def _others_at_work(self) -> int:
+        with self.app.store.session() as session:
+            return deliveries.others_at_work(
+                session, self.issue.id, run=self.run_id, worker=self.worker
+            )
+
+    def run(self, transport: Transport, total: int) -> None:
+        """Claim and send batches until no record is due and no other worker holds one."""
+        done = 0
+        while True:
+            batch = self._claim_batch()
+            if not batch:
+                if not self._others_at_work():
+                    break
+                if self.stop.wait(self.POLL_SECONDS) or self.lost.is_set():
+                    self.report.stopped = True
+                    return
+                continue
+            for record in batch:
+                if self.progress is not None:
+                    self.progress(done, max(total, done + 1))
+                done += 1
+                if self.stop.is_set() or self.lost.is_set():
+                    self.report.stopped = True
+                    return
+                if self._should_hold(total):
+                    return
+                if not self._send_record(transport, record):
+                    self.report.stopped = True
+                    return
+        self._should_hold(total)
+
+    def _send_record(self, transport: Transport, record: Delivery) -> bool:
+        with self.app.store.session() as session:
+            subscriber = session.get(Subscriber, record.subscriber_id)
+            if subscriber is None or subscriber.state != "active":
+                state = subscriber.state if subscriber else "removed"
+                deliveries.mark(session, record.id, "skipped", error=f"subscriber {state}")
+                self.report.skipped.append(record.email)
+                return True
+            name, sections = subscriber.name, subscriber.sections
+        msg = reader_message(
+            self.app,
+            self.key,
+            self.ident,
+            self.editions,
+            subscriber_id=record.subscriber_id,
+            email=record.email,
+            name=name,
+            sections=sections,
+            message_id=record.message_id,
+        )
+        return self._send_one(transport, msg, record.id, record.subscriber_id, record.email)
 
     def _should_hold(self, due: int) -> bool:
         """Stop the issue when the server refuses the message itself for most readers."""
@@ -267,10 +327,17 @@ class _Sender:
             if not self._pace():
                 return False
             with self.app.store.session() as session:
-                claimed = deliveries.claim(session, delivery_id, resend_in_doubt=resend)
+                claimed = deliveries.claim(
+                    session,
+                    delivery_id,
+                    run=self.run_id,
+                    worker=self.worker,
+                    claim_seconds=self.claim_seconds,
+                    resend_in_doubt=resend,
+                )
             if not claimed:
                 self.report.taken.append(email)
-                log.warning("%s: another run on this database has this copy; skipped", email)
+                log.warning("%s: another sender on this database has this copy; skipped", email)
                 return True
 
             def before_commit() -> None:
@@ -333,6 +400,151 @@ class _Sender:
         log.warning("%s bounced: %s", email, exc)
 
 
+def new_run_id() -> str:
+    """One send run's id: the records it claims carry it, so it never re-takes its own."""
+    return secrets.token_hex(8)
+
+
+class _StopFlag(Protocol):
+    def is_set(self) -> bool: ...
+    def set(self) -> None: ...
+    def wait(self, timeout: float | None = None) -> bool: ...
+
+
+@dataclass(frozen=True)
+class _WorkerJob:
+    """What a worker process needs to join a send run (picklable)."""
+
+    config_dir: Path | None
+    data_dir: Path
+    issue_id: int
+    run_id: str
+    worker: str
+    workers: int
+    total: int
+    resend_in_doubt: bool
+
+
+_REPORT_LISTS = ("sent", "bounced", "failed", "skipped", "in_doubt", "taken", "rejected")
+
+
+def _watch_parent(stop: _StopFlag) -> None:
+    """Stop after the current message when the process that started us is gone."""
+    parent = os.getppid()
+    while not stop.wait(1.0):
+        if os.getppid() != parent:
+            stop.set()
+
+
+def _worker_main(job: _WorkerJob, stop: _StopFlag, results: Any) -> None:
+    """Entry point of one send worker process: send claimed records, report back."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda signum, frame: stop.set())
+    threading.Thread(target=_watch_parent, args=(stop,), daemon=True).start()
+    app = App(config_dir=job.config_dir, data_dir=job.data_dir)
+    outcome: dict[str, Any] = {"worker": job.worker, "error": ""}
+    try:
+        with app.store.session() as session:
+            issue = session.get(Issue, job.issue_id)
+            if issue is None:
+                raise XinquError(f"no issue with id {job.issue_id}")
+            session.expunge(issue)
+        report = DeliveryReport(issue.id, issue.number, app.config.settings.mail.transport)
+        sender = _Sender(
+            app,
+            issue,
+            tokens.secret(app),
+            identity(app),
+            report,
+            stop,  # type: ignore[arg-type]
+            None,
+            resend_in_doubt=job.resend_in_doubt,
+            run_id=job.run_id,
+            worker=job.worker,
+            workers=job.workers,
+        )
+        try:
+            with open_transport(app) as transport:
+                sender.run(transport, job.total)
+        finally:
+            outcome.update({k: getattr(report, k) for k in _REPORT_LISTS})
+            outcome.update(held=report.held, stopped=report.stopped)
+    except XinquError as exc:
+        outcome["error"] = str(exc)
+        outcome["delivery_error"] = isinstance(exc, DeliveryError)
+    finally:
+        app.close()
+        results.put(outcome)
+
+
+def _run_workers(
+    app: App,
+    issue: Issue,
+    report: DeliveryReport,
+    stop: threading.Event,
+    lost: threading.Event | None,
+    job: _WorkerJob,
+) -> None:
+    """Start ``job.workers`` processes on one run, wait for them, merge their reports."""
+    context = multiprocessing.get_context("spawn")
+    shared_stop = context.Event()
+    results = context.Queue()
+    processes = []
+    for n in range(job.workers):
+        worker_job = _WorkerJob(**{**asdict(job), "worker": str(n + 1)})
+        process = context.Process(
+            target=_worker_main,
+            args=(worker_job, shared_stop, results),
+            name=f"xinqu-send-{n + 1}",
+        )
+        process.start()
+        processes.append(process)
+    outcomes: list[dict[str, Any]] = []
+
+    def drain(timeout: float) -> None:
+        try:
+            outcomes.append(results.get(timeout=timeout))
+            while True:
+                outcomes.append(results.get_nowait())
+        except Empty:
+            pass
+
+    while any(p.is_alive() for p in processes) or len(outcomes) < len(processes):
+        if stop.is_set() or (lost is not None and lost.is_set()):
+            shared_stop.set()
+        drain(0.5)
+        if not any(p.is_alive() for p in processes):
+            drain(0.5)
+            break
+    for process in processes:
+        process.join()
+    reported = {o["worker"] for o in outcomes}
+    for n, process in enumerate(processes):
+        if str(n + 1) not in reported:
+            log.warning(
+                "issue %s: send worker %d died (exit code %s); "
+                "its messages are taken over once its claims expire",
+                issue.number,
+                n + 1,
+                process.exitcode,
+            )
+    errors = []
+    for outcome in outcomes:
+        for name in _REPORT_LISTS:
+            getattr(report, name).extend(
+                tuple(x) if isinstance(x, list) else x for x in outcome.get(name, [])
+            )
+        report.held = report.held or outcome.get("held", "")
+        report.stopped = report.stopped or bool(outcome.get("stopped"))
+        if outcome["error"]:
+            errors.append(outcome)
+    for outcome in errors:
+        if outcome.get("delivery_error"):
+            raise DeliveryError(outcome["error"])
+    if errors:
+        raise XinquError(errors[0]["error"])
+
+
 def send_issue(
     app: App,
     issue_id: int,
@@ -341,14 +553,18 @@ def send_issue(
     stop: threading.Event | None = None,
     resend_in_doubt: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> DeliveryReport:
     """Deliver one built issue to every active subscriber who has not had it yet,
     then its editor copy to ``mail.editor`` (once; xinqu.mail.editor).
 
     ``stop`` is checked between messages (and during waits); ``progress`` is
     called with (handled, due) before each message; ``resend_in_doubt`` also sends
-    messages whose acceptance was never confirmed (docs/mail.md).
+    messages whose acceptance was never confirmed (docs/mail.md); ``workers``
+    processes share the sending (each its own SMTP connection).
     """
+    if workers < 1:
+        raise XinquError(f"--workers must be 1 or more, not {workers}")
     stop = stop or threading.Event()
     if app.config.settings.mail.transport == "outbox":
         # A file named by the Message-ID is written whole or not at all, so writing
@@ -390,10 +606,7 @@ def send_issue(
             else:
                 report.planned = deliveries.plan(session, issue.id, recipients)
                 report.recovered = deliveries.recover(session, issue.id)
-                due = [
-                    (d.id, d.subscriber_id, d.email, d.message_id)
-                    for d in deliveries.due(session, issue.id, resend_in_doubt=resend_in_doubt)
-                ]
+                total = len(deliveries.due(session, issue.id, resend_in_doubt=resend_in_doubt))
                 report.in_doubt = [d.email for d in deliveries.in_doubt(session, issue.id)]
         if dry_run:
             report.editor = send_editor_copy(app, issue, key, ident, dry_run=True)
@@ -406,26 +619,53 @@ def send_issue(
             )
         if resend_in_doubt:
             report.in_doubt = []
-        if due:
+        if total:
+            run_id = new_run_id()
+            lost = lease.lost if lease else None
             try:
-                with open_transport(app) as transport:
-                    _Sender(
-                        app,
-                        issue,
-                        key,
-                        ident,
-                        report,
-                        stop,
-                        progress,
-                        lost=lease.lost if lease else None,
-                        resend_in_doubt=resend_in_doubt,
-                    ).run(transport, due)
+                if workers > 1:
+                    job = _WorkerJob(
+                        app.config_dir,
+                        app.data_dir,
+                        issue.id,
+                        run_id,
+                        "",
+                        workers,
+                        total,
+                        resend_in_doubt,
+                    )
+                    _run_workers(app, issue, report, stop, lost, job)
+                    with app.store.session() as session:
+                        left = deliveries.left_in_run(
+                            session, issue.id, run=run_id, resend_in_doubt=resend_in_doubt
+                        )
+                else:
+                    left = total
+                if left and stop.is_set():
+                    report.stopped = True
+                elif left and not report.held and not report.stopped:
+                    # One worker, or what dead workers left once their claims expire.
+                    with open_transport(app) as transport:
+                        _Sender(
+                            app,
+                            issue,
+                            key,
+                            ident,
+                            report,
+                            stop,
+                            progress,
+                            lost=lost,
+                            resend_in_doubt=resend_in_doubt,
+                            run_id=run_id,
+                            worker="lead",
+                            workers=1,
+                        ).run(transport, total)
             except DeliveryError as exc:
                 with app.store.session() as session:
-                    left = delivery_counts(session, issue.id)
+                    counts = delivery_counts(session, issue.id)
                 raise DeliveryError(
-                    f"{exc} (issue {issue.number}: {left['sent']} sent, "
-                    f"{left['pending'] + left['failed']} still to send; nothing is lost)"
+                    f"{exc} (issue {issue.number}: {counts['sent']} sent, "
+                    f"{counts['pending'] + counts['failed']} still to send; nothing is lost)"
                 ) from None
         if report.stopped or stop.is_set():
             if app.config.settings.mail.editor:

@@ -26,12 +26,24 @@ A record left in ``finishing`` is *in doubt*: the ``.`` went out and no answer c
 (the process died, or the server closed without answering). It is **not** counted
 as sent; ``xinqu digest send`` names it and exits 1, and ``--resend-in-doubt``
 sends it again with the same Message-ID, which mail clients collapse.
+
+Several send workers (``xinqu digest send --workers N``, one send *run*) share the
+records of an issue by *claims*: a worker takes a batch of due records with one
+``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite serialises writers, and the
+UPDATE re-checks its condition either way), marking them ``claimed_by`` itself until
+``claim_until``. Only the claim's holder may move a record to ``sending``, and that
+move renews the claim, so a record is in ``sending`` for one worker at a time. A
+worker that dies stops renewing; once its claims expire the others take its records
+over — a ``sending`` one too, which is safe for the reason above (the server dropped
+the unfinished transaction). A record the run has finished with (sent, bounced,
+failed for now, skipped) has no claim and is not taken again by the same run.
+Claims measure whether a process is alive, so they read the real clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
     ForeignKey,
@@ -39,8 +51,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    case,
     delete,
     func,
+    or_,
     select,
     update,
 )
@@ -70,6 +85,10 @@ class Delivery(Base):
     planned_at: Mapped[datetime] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The send run that last claimed the record, its worker, and until when (real time).
+    send_run: Mapped[str | None] = mapped_column(String(32))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claim_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 def plan(session: Session, issue_id: int, recipients: Iterable[tuple[int, str, str]]) -> int:
@@ -120,17 +139,149 @@ def due(session: Session, issue_id: int, *, resend_in_doubt: bool = False) -> li
     )
 
 
-def claim(session: Session, delivery_id: int, *, resend_in_doubt: bool = False) -> bool:
-    """Move one record from a due state to ``sending``; False when another run has it.
+def _wall() -> datetime:
+    return datetime.now(UTC)
 
-    One conditional UPDATE, atomic on SQLite and PostgreSQL alike: of two senders
-    on one database only one can win a record, even if their locks failed them.
+
+def _claimable(issue_id: int, run: str, worker: str, states: tuple[str, ...], at: datetime):  # type: ignore[no-untyped-def]
+    """Records of the issue this worker may claim now.
+
+    Due records this run has not tried yet, and records whose claim another worker
+    let expire (it died) while they were due or in ``sending``.
+    """
+    fresh = and_(
+        Delivery.state.in_(states),
+        or_(Delivery.send_run.is_(None), Delivery.send_run != run),
+    )
+    abandoned = and_(
+        Delivery.state.in_((*states, "sending")),
+        Delivery.send_run == run,
+        Delivery.claimed_by != worker,
+        Delivery.claim_until < at,
+    )
+    return and_(Delivery.issue_id == issue_id, or_(fresh, abandoned))
+
+
+def claim_batch(
+    session: Session,
+    issue_id: int,
+    *,
+    run: str,
+    worker: str,
+    size: int,
+    claim_seconds: float,
+    resend_in_doubt: bool = False,
+) -> list[int]:
+    """Claim up to ``size`` records for ``worker``; their ids in order (empty: none left)."""
+    states = (*DUE, "finishing") if resend_in_doubt else DUE
+    at = _wall()
+    condition = _claimable(issue_id, run, worker, states, at)
+    candidates = list(
+        session.scalars(
+            select(Delivery.id)
+            .where(condition)
+            .order_by(Delivery.id)
+            .limit(size)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if not candidates:
+        return []
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(candidates), condition)
+        .values(
+            state=case((Delivery.state == "sending", "pending"), else_=Delivery.state),
+            send_run=run,
+            claimed_by=worker,
+            claim_until=at + timedelta(seconds=claim_seconds),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    return list(
+        session.scalars(
+            select(Delivery.id)
+            .where(
+                Delivery.id.in_(candidates),
+                Delivery.send_run == run,
+                Delivery.claimed_by == worker,
+            )
+            .order_by(Delivery.id)
+        )
+    )
+
+
+def others_at_work(session: Session, issue_id: int, *, run: str, worker: str) -> int:
+    """Records other workers of the run hold and have not finished (alive or not yet expired)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(
+                Delivery.issue_id == issue_id,
+                Delivery.send_run == run,
+                Delivery.claimed_by != worker,
+                Delivery.claim_until.is_not(None),
+                Delivery.state.in_((*DUE, "sending")),
+            )
+        )
+        or 0
+    )
+
+
+def left_in_run(session: Session, issue_id: int, *, run: str, resend_in_doubt: bool = False) -> int:
+    """Records a run still has to see: never claimed by it, or claimed and unfinished."""
+    states = (*DUE, "finishing") if resend_in_doubt else DUE
+    fresh = and_(
+        Delivery.state.in_(states),
+        or_(Delivery.send_run.is_(None), Delivery.send_run != run),
+    )
+    held = and_(
+        Delivery.send_run == run,
+        Delivery.claim_until.is_not(None),
+        Delivery.state.in_((*DUE, "sending")),
+    )
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.issue_id == issue_id, or_(fresh, held))
+        )
+        or 0
+    )
+
+
+def claim(
+    session: Session,
+    delivery_id: int,
+    *,
+    run: str,
+    worker: str,
+    claim_seconds: float,
+    resend_in_doubt: bool = False,
+) -> bool:
+    """Move one record this worker holds from a due state to ``sending``, renewing the claim.
+
+    False when another worker took it over. One conditional UPDATE, atomic on SQLite
+    and PostgreSQL alike: of two senders on one database only one can win a record.
     """
     states = (*DUE, "finishing") if resend_in_doubt else DUE
+    at = _wall()
     claimed = session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.state.in_(states))
-        .values(state="sending", attempts=Delivery.attempts + 1, started_at=now())
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.state.in_(states),
+            Delivery.send_run == run,
+            Delivery.claimed_by == worker,
+        )
+        .values(
+            state="sending",
+            attempts=Delivery.attempts + 1,
+            started_at=now(),
+            claim_until=at + timedelta(seconds=claim_seconds),
+        )
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(claimed, "rowcount", 0) == 1)
@@ -165,6 +316,7 @@ def mark(
         record.started_at = stamp
     elif state in ("sent", "bounced", "failed", "skipped"):
         record.finished_at = stamp
+        record.claim_until = None
     if code is not None:
         record.last_code = code
     if error is not None:
