@@ -36,7 +36,7 @@ class SlowSink(SmtpSink):
 
     mail_delay: float = 0.0
 
-    async def handle_MAIL(
+    async def handle_MAIL(  # noqa: N802 (aiosmtpd calls it by this name)
         self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
     ) -> str:
         await asyncio.sleep(self.mail_delay)
@@ -90,7 +90,7 @@ def test_a_killed_workers_readers_are_taken_over_after_its_claims_expire(
         mail = smtp_settings(sink.port, smtp={"timeout_seconds": 1}, claim_seconds=4)
         app = make_app(make_config, tmp_path, mail=mail)
         add_subscribers(app, *readers)
-        issue = add_issue(app)
+        add_issue(app)
         assert app.config_dir is not None
         config, data = app.config_dir, app.data_dir
         app.close()
